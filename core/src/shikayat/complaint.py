@@ -1,0 +1,209 @@
+"""The domain model: every post from every platform becomes one :class:`Complaint`.
+
+Models are frozen pydantic v2 models. Ids are opaque strings (X ids exceed 2**53; never parse
+them as numbers). Every time is timezone-aware UTC. The pipeline derives the second half of a
+complaint's fields (duplicate link, category, priority, unit, SLA, status) with
+``model_copy(update=...)``; the normalizer fills only what the platform said.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from datetime import UTC, datetime
+from typing import Annotated
+
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
+
+from shikayat.types import DuplicateReason, Language, MediaType, Priority, Status
+
+_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def _to_utc(value: datetime) -> datetime:
+    return value.astimezone(UTC)
+
+
+UTCDateTime = Annotated[AwareDatetime, AfterValidator(_to_utc)]
+"""A timezone-aware datetime, converted to UTC. Naive datetimes are refused."""
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def new_id() -> str:
+    """A new sortable opaque id (ULID layout: 48-bit milliseconds + 80 random bits)."""
+    value = (int(time.time() * 1000) << 80) | int.from_bytes(os.urandom(10), "big")
+    chars = []
+    for _ in range(26):
+        chars.append(_CROCKFORD[value & 31])
+        value >>= 5
+    return "".join(reversed(chars))
+
+
+# Dockets are short public references derived from the inbox row number through a bijection
+# of 40-bit integers, so consecutive complaints get unrelated-looking references, every
+# reference is unique, and reprocessing a payload gives it the same reference again.
+_DOCKET_BITS = 40
+_DOCKET_MASK = (1 << _DOCKET_BITS) - 1
+_DOCKET_MUL = 0x9E3779B97F & _DOCKET_MASK | 1  # odd, hence invertible modulo 2**40
+_DOCKET_ADD = 0x5A17C0FFEE & _DOCKET_MASK
+
+
+def docket_for(sequence: int, prefix: str = "SK") -> str:
+    """The human reference for inbox row ``sequence``: e.g. ``SK-7K3M-Q2ZD``.
+
+    Unique for every sequence below 2**40; printable in any reply (ASCII, no ambiguous
+    letters: Crockford base32 without I, L, O, U).
+    """
+    if not 0 <= sequence <= _DOCKET_MASK:
+        raise ValueError(f"docket sequence out of range: {sequence}")
+    value = (sequence * _DOCKET_MUL + _DOCKET_ADD) & _DOCKET_MASK
+    chars = []
+    for _ in range(8):
+        chars.append(_CROCKFORD[value & 31])
+        value >>= 5
+    code = "".join(reversed(chars))
+    return f"{prefix}-{code[:4]}-{code[4:]}"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", use_enum_values=False)
+
+
+class Author(_Model):
+    """Who posted. ``phone`` is personal data (WhatsApp): kept out of ``repr`` and logs."""
+
+    id: str
+    handle: str | None = None
+    name: str | None = None
+    phone: str | None = Field(default=None, repr=False)
+
+    @property
+    def key(self) -> str:
+        """A stable identity for "the same author": the platform user id."""
+        return self.id
+
+
+class Media(_Model):
+    type: MediaType
+    id: str | None = None
+    url: str | None = None
+
+
+class Location(_Model):
+    latitude: float | None = Field(default=None, ge=-90, le=90)
+    longitude: float | None = Field(default=None, ge=-180, le=180)
+    place_name: str | None = None
+    place_id: str | None = None
+
+
+class Thread(_Model):
+    """Relations to other posts on the same platform, as external ids."""
+
+    reply_to: str | None = None
+    quote_of: str | None = None
+    repost_of: str | None = None
+    conversation_id: str | None = None
+
+
+class RawPost(_Model):
+    """One post as the platform sent it, before normalization: what the inbox stores.
+
+    ``payload`` is the post's JSON bytes, verbatim for a webhook or a replayed line, the
+    post's own object (with the ``includes`` it needs) for a fetched page.
+    """
+
+    platform: str
+    external_id: str
+    channel: str | None = None
+    payload: bytes = Field(repr=False)
+    received_at: UTCDateTime = Field(default_factory=utcnow)
+
+
+class Complaint(_Model):
+    """One post, normalized, plus what the pipeline decided about it."""
+
+    # identity
+    id: str = Field(default_factory=new_id)
+    docket: str | None = None
+    platform: str
+    external_id: str
+    channel: str | None = None
+    permalink: str | None = None
+    # what was posted
+    author: Author
+    text: str
+    language: Language = Language.UNKNOWN
+    created_at: UTCDateTime
+    received_at: UTCDateTime = Field(default_factory=utcnow)
+    mentions: tuple[str, ...] = ()
+    hashtags: tuple[str, ...] = ()
+    links: tuple[str, ...] = ()
+    media: tuple[Media, ...] = ()
+    location: Location | None = None
+    thread: Thread = Thread()
+    # derived by the pipeline
+    text_normalized: str | None = None
+    duplicate_of: str | None = None
+    duplicate_reason: DuplicateReason | None = None
+    duplicate_score: float | None = None
+    support_posts: int = 1
+    support_authors: int = 1
+    category: str = "uncategorised"
+    priority: Priority = Priority.NORMAL
+    actionable: bool = True
+    sensitive: bool = False
+    unit: str | None = None
+    unit_reason: str | None = None
+    sla_due: UTCDateTime | None = None
+    status: Status = Status.NEW
+    action_report: str | None = None
+
+    @property
+    def is_duplicate(self) -> bool:
+        return self.duplicate_of is not None
+
+
+def detect_language(text: str) -> Language:
+    """Cheap script-based guess: Devanagari only → hi, Latin only → en, both → mixed.
+
+    Romanized Hindi is Latin script and reads as ``en`` here; the decision stage may refine it.
+    """
+    deva = latin = 0
+    for ch in text:
+        o = ord(ch)
+        if 0x0900 <= o <= 0x097F:
+            deva += 1
+        elif ch.isascii() and ch.isalpha():
+            latin += 1
+    if deva and latin:
+        return Language.MIXED if min(deva, latin) * 5 >= max(deva, latin) else (
+            Language.HINDI if deva > latin else Language.ENGLISH
+        )
+    if deva:
+        return Language.HINDI
+    if latin:
+        return Language.ENGLISH
+    return Language.UNKNOWN
+
+
+__all__ = [
+    "Author",
+    "Complaint",
+    "DuplicateReason",
+    "Language",
+    "Location",
+    "Media",
+    "MediaType",
+    "Priority",
+    "RawPost",
+    "Status",
+    "Thread",
+    "UTCDateTime",
+    "detect_language",
+    "docket_for",
+    "new_id",
+    "utcnow",
+]

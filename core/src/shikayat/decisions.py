@@ -1,0 +1,73 @@
+"""What the decision hooks return, and the context they are given."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from shikayat.types import DuplicateReason, Priority
+
+if TYPE_CHECKING:
+    from shikayat.pipeline.dedupe import DedupeIndex
+    from shikayat.platforms import Channel
+    from shikayat.units import UnitsDirectory
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    """``complaint`` repeats the stored complaint ``of`` (its internal id)."""
+
+    of: str
+    reason: DuplicateReason
+    score: float = 1.0
+    of_docket: str | None = None
+    new_author: bool = False
+    """True when the duplicate's author has not supported the canonical complaint before."""
+
+
+@dataclass(frozen=True)
+class Classification:
+    category: str
+    priority: Priority = Priority.NORMAL
+    actionable: bool = True
+    sensitive: bool = False
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Route:
+    unit: str
+    reason: str
+    """In words, e.g. 'tagged @lkopshazratganj → Hazratganj police station'."""
+
+
+@dataclass(frozen=True)
+class SLAPolicy:
+    """Time to answer by priority; units may override (see the units directory)."""
+
+    by_priority: dict[Priority, timedelta] = field(
+        default_factory=lambda: {
+            Priority.CRITICAL: timedelta(minutes=30),
+            Priority.HIGH: timedelta(hours=2),
+            Priority.NORMAL: timedelta(hours=2),
+            Priority.LOW: timedelta(hours=24),
+        }
+    )
+
+
+@dataclass
+class DecisionContext:
+    """Given to the dedupe, classify, route and render hooks.
+
+    ``channel`` is the receiving channel (None for a replayed post with no channel).
+    ``index`` answers duplicate lookups without scanning the store.
+    """
+
+    units: UnitsDirectory
+    index: DedupeIndex
+    now: datetime
+    channel: Channel | None = None
+    sla: SLAPolicy = field(default_factory=SLAPolicy)
+    own_handles: frozenset[str] = frozenset()
+    """Lower-cased handles of our own accounts on this platform (never routing evidence)."""

@@ -1,0 +1,116 @@
+"""The one error taxonomy of Shikayat, grouped by what the caller should do.
+
+::
+
+    ShikayatError
+    ├── ConfigError            bad settings; fail at startup, one line per problem
+    │   └── PluginLoadError    a plugin could not be imported or registered
+    ├── PlatformError          raised by platform plugins
+    │   ├── RetryableError     back off and retry (timeouts, connection errors, 5xx)
+    │   │   └── RateLimited    retry no earlier than ``retry_after`` seconds from now
+    │   ├── SkippableError     log, drop this item, continue
+    │   │   └── UnparseablePayload   a payload the normalizer cannot read (dead letter)
+    │   └── FatalError         permanent: never retried, stop this source, alert a human
+    │       └── AuthError      bad, expired or revoked credentials
+    ├── WebhookRejected        bad signature or token; answer 401, store nothing
+    └── StoreError             the database refused or is out of date
+        └── SchemaOutdated     migrations are pending (run ``shikayat migrate``)
+
+Plugins map their platform's HTTP errors onto these in one function (see each plugin's
+``client.py``) and chain the cause; core's :mod:`shikayat.retry` decides the waits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class ShikayatError(Exception):
+    """Base of every error Shikayat raises on purpose."""
+
+
+@dataclass(frozen=True)
+class ConfigProblem:
+    """One problem in the configuration: where it is and what is wrong."""
+
+    section: str
+    key: str
+    problem: str
+
+    def __str__(self) -> str:
+        where = f"[{self.section}]" if self.section else "(top level)"
+        if self.key:
+            where += f" {self.key}"
+        return f"{where}: {self.problem}"
+
+
+class ConfigError(ShikayatError):
+    """The configuration is invalid. ``problems`` holds one entry per problem."""
+
+    def __init__(self, problems: list[ConfigProblem] | ConfigProblem | str) -> None:
+        if isinstance(problems, str):
+            problems = [ConfigProblem("", "", problems)]
+        elif isinstance(problems, ConfigProblem):
+            problems = [problems]
+        self.problems: list[ConfigProblem] = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class PluginLoadError(ConfigError):
+    """A plugin failed to import or to register; it is reported and skipped."""
+
+
+class PlatformError(ShikayatError):
+    """An error talking to a platform. ``status`` is the HTTP status when there was one."""
+
+    def __init__(self, message: str, *, status: int | None = None, code: str | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+
+
+class RetryableError(PlatformError):
+    """Transient: back off and try again."""
+
+
+class RateLimited(RetryableError):
+    """The platform asked us to slow down; retry no earlier than ``retry_after`` seconds."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        retry_after: float | None,
+        status: int | None = 429,
+        code: str | None = None,
+    ) -> None:
+        super().__init__(message, status=status, code=code)
+        self.retry_after = retry_after
+
+
+class SkippableError(PlatformError):
+    """This one item cannot be handled; record it and carry on with the rest."""
+
+
+class UnparseablePayload(SkippableError):
+    """The normalizer cannot read a payload. It is kept as a dead letter with this message."""
+
+
+class FatalError(PlatformError):
+    """Permanent: retrying cannot help (invalid request, policy, duplicate content)."""
+
+
+class AuthError(FatalError):
+    """Credentials are missing, expired or revoked: the channel stops until a human fixes it."""
+
+
+class WebhookRejected(ShikayatError):
+    """A webhook delivery or handshake failed verification; answer 401 and store nothing."""
+
+
+class StoreError(ShikayatError):
+    """The store cannot do what was asked."""
+
+
+class SchemaOutdated(StoreError):
+    """The database schema is older than this version of Shikayat."""

@@ -1,0 +1,217 @@
+"""What a platform plugin provides: a :class:`Platform` and the objects it builds.
+
+A platform declares its name, its settings model and its capabilities, normalizes raw posts
+into :class:`~shikayat.complaint.Complaint`, and builds (for one configured channel):
+
+* a :class:`Fetcher` (``Capability.FETCH``): pull a page of raw posts from a cursor;
+* a :class:`WebhookReceiver` (``Capability.WEBHOOK``): handshake, signature check over the raw
+  body, split a delivery into raw posts;
+* a :class:`Replier` (``Capability.REPLY``): send one reply, return the platform's id for it.
+
+Platform objects do I/O with an injected :class:`httpx.AsyncClient`; nothing is built at import
+time. Plugins never import tenacity: they raise the right :mod:`shikayat.errors` class and core
+retries.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import TYPE_CHECKING, ClassVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from shikayat.types import Cursor
+
+if TYPE_CHECKING:
+    import httpx
+
+    from shikayat.complaint import Complaint, RawPost
+
+
+class Capability(StrEnum):
+    FETCH = "fetch"
+    WEBHOOK = "webhook"
+    REPLY = "reply"
+
+
+class ChannelSettings(BaseModel):
+    """Settings every channel has. A platform subclasses this with its own fields.
+
+    Validated from a ``[channels.NAME]`` section of the config file. Secret fields use
+    :data:`shikayat.secrets.Secret`.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    platform: str
+    enabled: bool = True
+    unit: str | None = Field(
+        default=None, description="Units-directory id of the unit that owns this account."
+    )
+    poll_interval: float = Field(default=60.0, gt=0, description="Seconds between polls.")
+    reply: bool = Field(default=True, description="Send acknowledgements on this channel.")
+
+
+@dataclass(frozen=True)
+class Channel:
+    """One configured account on one platform."""
+
+    name: str
+    platform: str
+    settings: ChannelSettings
+
+    @property
+    def unit(self) -> str | None:
+        return self.settings.unit
+
+
+@dataclass(frozen=True)
+class Page:
+    """One fetched page.
+
+    ``cursor`` is where to resume once ``posts`` are committed (core saves it in the same
+    transaction as the posts, never before). ``more`` says another page is ready now; when
+    false the fetcher is caught up and the poller sleeps.
+    """
+
+    posts: Sequence[RawPost]
+    cursor: Cursor | None
+    more: bool = False
+    rate_limit_remaining: int | None = None
+
+
+class Fetcher(ABC):
+    """Pulls posts for one channel. Stateless between calls: all state is in the cursor."""
+
+    @abstractmethod
+    async def fetch(self, cursor: Cursor | None) -> Page:
+        """Return the next page after ``cursor`` (``None``: first poll of this channel)."""
+
+
+@dataclass(frozen=True)
+class ReplyIntent:
+    """One reply the outbox wants sent."""
+
+    outbox_id: int
+    complaint_id: str
+    docket: str
+    kind: str
+    channel: str
+    text: str
+    in_reply_to: str
+    """External id of the post being answered."""
+    recipient: str
+    """Platform user id of the author."""
+    private: bool = False
+    attempts: int = 1
+    """1 on the first try; more means an earlier attempt may have reached the platform."""
+
+
+@dataclass(frozen=True)
+class SentReply:
+    platform_id: str
+
+
+class Replier(ABC):
+    """Sends replies for one channel."""
+
+    @abstractmethod
+    async def send(self, intent: ReplyIntent) -> SentReply:
+        """Send exactly one request creating the reply; return the platform's id for it."""
+
+    async def find_sent(self, intent: ReplyIntent) -> SentReply | None:
+        """After an attempt whose outcome is unknown (crash, timeout), look for the reply.
+
+        Called before re-sending when ``intent.attempts > 1``. Return the reply if the platform
+        already has it, else None (it will be sent). The default cannot look and returns None.
+        """
+        return None
+
+
+@dataclass(frozen=True)
+class WebhookResponse:
+    status: int
+    body: bytes = b""
+    media_type: str = "text/plain"
+
+
+class WebhookReceiver(ABC):
+    """Receives pushed deliveries for one channel.
+
+    Core answers 2xx only after :meth:`split`'s posts are committed to the inbox. The signature
+    check is mandatory: a platform with ``Capability.WEBHOOK`` whose receiver does not
+    implement :meth:`verify` is refused at load.
+    """
+
+    @abstractmethod
+    def handshake(self, query: Mapping[str, str]) -> WebhookResponse:
+        """Answer the platform's verification GET, or raise WebhookRejected."""
+
+    @abstractmethod
+    def verify(self, headers: Mapping[str, str], body: bytes) -> None:
+        """Check the signature over the raw bytes; raise WebhookRejected if it fails."""
+
+    @abstractmethod
+    def split(self, body: bytes) -> list[RawPost]:
+        """Split one verified delivery into raw posts (may be empty: receipts, echoes)."""
+
+
+@dataclass(frozen=True)
+class PlatformInfo:
+    """What ``shikayat plugins`` shows about a platform."""
+
+    name: str
+    capabilities: frozenset[Capability]
+    settings_model: type[ChannelSettings]
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+
+class Platform(ABC):
+    """A platform plugin's entry object. One instance serves every channel of the platform."""
+
+    name: ClassVar[str]
+    capabilities: ClassVar[frozenset[Capability]]
+    settings_model: ClassVar[type[ChannelSettings]] = ChannelSettings
+
+    # -- pure parts (no I/O) ------------------------------------------------------------
+
+    @abstractmethod
+    def normalize(self, raw: RawPost) -> Complaint:
+        """Turn one raw post into a Complaint. Pure and deterministic.
+
+        Raise :class:`~shikayat.errors.UnparseablePayload` when the payload cannot be read;
+        the post is kept as a dead letter with that message.
+        """
+
+    @abstractmethod
+    def split(self, payload: bytes, channel: str | None = None) -> list[RawPost]:
+        """Split one recorded payload (a replayed line's ``payload``) into raw posts.
+
+        For a polled platform that is one post object; for a webhook platform one delivery
+        body. Raise UnparseablePayload if not even an id can be found.
+        """
+
+    def own_account_ids(self, settings: ChannelSettings) -> frozenset[str]:
+        """Platform user ids of our own accounts on this channel: never complaints."""
+        return frozenset()
+
+    def fit_reply(self, text: str) -> str:
+        """Shorten ``text`` to the platform's limit for a reply (default: unchanged)."""
+        return text
+
+    # -- I/O parts ------------------------------------------------------------------------
+
+    def fetcher(self, channel: Channel, client: httpx.AsyncClient) -> Fetcher:
+        raise NotImplementedError(f"platform {self.name!r} cannot fetch")
+
+    def replier(self, channel: Channel, client: httpx.AsyncClient) -> Replier:
+        raise NotImplementedError(f"platform {self.name!r} cannot reply")
+
+    def webhook(self, channel: Channel) -> WebhookReceiver:
+        raise NotImplementedError(f"platform {self.name!r} has no webhook receiver")
+
+    def info(self) -> PlatformInfo:
+        return PlatformInfo(self.name, self.capabilities, self.settings_model)

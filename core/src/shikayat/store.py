@@ -1,0 +1,309 @@
+"""The storage contract the pipeline, the daemon and the command line use.
+
+Core never imports an implementation: ``shikayat-storage`` provides one through the
+``open_store`` hook. Every method is synchronous and transactional on its own; the daemon
+calls them from worker threads.
+
+Tables an implementation keeps (names are the implementation's): the **inbox** (raw payloads
+verbatim, unique on platform + external id, with processing state and error), **complaints**,
+**events** (audit trail), the **outbox** (intended replies, unique per complaint + kind) and
+**channels** (cursor and health per configured channel).
+
+Invariants every implementation must keep (the storage tests check each):
+
+* ``add_raw`` is atomic: the posts and the cursor commit together or not at all, and a post
+  whose (platform, external_id) is already stored is ignored, never duplicated.
+* ``save_outcomes`` is atomic per call: complaints, their events and outbox rows, the support
+  counts of canonical complaints and the inbox states commit together. A complaint whose
+  (platform, external_id) already exists is skipped with its outbox rows (a second worker
+  that raced on an expired lease cannot create a second case or a second reply).
+* a claimed row is leased: no other claim returns it until its lease expires.
+* an outbox row's ``attempts`` is incremented and committed when it is claimed, before the
+  reply is sent, so a crash after sending is visible as ``attempts > 1`` on the next claim.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from shikayat.complaint import Complaint, RawPost
+from shikayat.types import Cursor, Status
+
+
+class InboxState(StrEnum):
+    PENDING = "pending"
+    DONE = "done"
+    DEAD = "dead"
+    IGNORED = "ignored"
+
+
+class OutboxState(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class InboxItem:
+    """A claimed inbox row. ``id`` is its sequence number (the docket derives from it)."""
+
+    id: int
+    platform: str
+    channel: str | None
+    external_id: str
+    payload: bytes
+    received_at: datetime
+    attempts: int
+
+
+@dataclass(frozen=True)
+class Event:
+    """One line of the audit trail: what happened, to which complaint, by whom, why."""
+
+    kind: str
+    complaint_id: str | None = None
+    detail: dict[str, Any] = field(default_factory=dict)
+    actor: str = "shikayat"
+    at: datetime | None = None
+    """None: the store stamps the commit time."""
+
+
+@dataclass(frozen=True)
+class OutboxEntry:
+    """A reply to queue for a complaint being saved."""
+
+    kind: str
+    channel: str | None
+    in_reply_to: str
+    recipient: str
+    text: str
+    private: bool = False
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    """A claimed outbox row. ``attempts`` already counts this attempt."""
+
+    id: int
+    complaint_id: str
+    docket: str
+    kind: str
+    platform: str
+    channel: str | None
+    in_reply_to: str
+    recipient: str
+    text: str
+    private: bool
+    attempts: int
+
+
+@dataclass(frozen=True)
+class Support:
+    """A duplicate adds support to its canonical complaint."""
+
+    canonical_id: str
+    posts: int = 1
+    authors: int = 0
+
+
+@dataclass(frozen=True)
+class Processed:
+    inbox_id: int
+    complaint: Complaint
+    events: Sequence[Event] = ()
+    outbox: Sequence[OutboxEntry] = ()
+    support: Support | None = None
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    inbox_id: int
+    error: str
+
+
+@dataclass(frozen=True)
+class Ignored:
+    inbox_id: int
+    reason: str
+
+
+Outcome = Processed | DeadLetter | Ignored
+
+
+@dataclass(frozen=True)
+class IndexRow:
+    """What the dedupe index needs of a stored complaint (no full model: cheap to rebuild)."""
+
+    id: str
+    docket: str | None
+    platform: str
+    external_id: str
+    author_id: str
+    text_normalized: str | None
+    created_at: datetime
+    duplicate_of: str | None
+    conversation_id: str | None
+
+
+@dataclass(frozen=True)
+class ChannelState:
+    channel: str
+    cursor: Cursor | None = None
+    last_poll_at: datetime | None = None
+    last_post_at: datetime | None = None
+    last_error: str | None = None
+    healthy: bool = True
+    rate_limit_remaining: int | None = None
+
+
+@dataclass(frozen=True)
+class SchemaStatus:
+    current: str | None
+    head: str
+
+    @property
+    def up_to_date(self) -> bool:
+        return self.current == self.head
+
+
+class Store(ABC):
+    """A database of inbox, complaints, events, outbox and channel state."""
+
+    url: str
+
+    # -- schema ----------------------------------------------------------------------------
+    @abstractmethod
+    def schema_status(self) -> SchemaStatus: ...
+
+    @abstractmethod
+    def migrate(self, revision: str = "head") -> None:
+        """Upgrade (or downgrade) the schema with the shipped migrations."""
+
+    def check_schema(self) -> None:
+        """Raise SchemaOutdated naming the command that fixes it."""
+        from shikayat.errors import SchemaOutdated
+
+        status = self.schema_status()
+        if not status.up_to_date:
+            have = status.current or "empty database"
+            raise SchemaOutdated(
+                f"database schema is at {have}, this version needs {status.head}: "
+                "run `shikayat migrate` (with the same --config or --db)"
+            )
+
+    # -- intake ----------------------------------------------------------------------------
+    @abstractmethod
+    def add_raw(
+        self,
+        posts: Sequence[RawPost],
+        *,
+        channel: str | None = None,
+        cursor: Cursor | None = None,
+        dead: Sequence[tuple[RawPost, str]] = (),
+    ) -> int:
+        """Commit raw posts to the inbox (state pending) and, in the same transaction,
+        the channel's new cursor when given. ``dead`` rows go in as dead letters with their
+        error. Existing (platform, external_id) pairs are ignored. Returns how many rows
+        were new."""
+
+    @abstractmethod
+    def get_cursor(self, channel: str) -> Cursor | None: ...
+
+    # -- processing ------------------------------------------------------------------------
+    @abstractmethod
+    def claim_inbox(self, limit: int, *, owner: str, lease_seconds: float) -> list[InboxItem]:
+        """Lease up to ``limit`` pending rows, oldest first."""
+
+    @abstractmethod
+    def save_outcomes(self, outcomes: Sequence[Outcome]) -> None:
+        """Commit a batch of pipeline results (see the module invariants)."""
+
+    @abstractmethod
+    def requeue_dead(
+        self, *, platform: str | None = None, inbox_ids: Iterable[int] | None = None
+    ) -> int:
+        """Make dead letters pending again; returns how many."""
+
+    @abstractmethod
+    def recent_index_rows(self, since: datetime) -> Iterator[IndexRow]:
+        """Complaints created at or after ``since``, oldest first, for the dedupe index."""
+
+    @abstractmethod
+    def find_complaints(self, platform: str, external_ids: Iterable[str]) -> dict[str, IndexRow]:
+        """Stored complaints among ``external_ids`` of ``platform``, keyed by external id."""
+
+    # -- replies ---------------------------------------------------------------------------
+    @abstractmethod
+    def claim_outbox(
+        self, limit: int, *, owner: str, lease_seconds: float, now: datetime | None = None
+    ) -> list[OutboxItem]:
+        """Lease pending rows that are due; increments and commits ``attempts`` first."""
+
+    @abstractmethod
+    def mark_sent(self, outbox_id: int, platform_id: str) -> None:
+        """Record the platform's id; an ``ack`` moves its complaint from new to acknowledged."""
+
+    @abstractmethod
+    def mark_retry(self, outbox_id: int, *, not_before: datetime, error: str) -> None: ...
+
+    @abstractmethod
+    def mark_failed(self, outbox_id: int, error: str) -> None: ...
+
+    # -- channels --------------------------------------------------------------------------
+    @abstractmethod
+    def update_channel(self, channel: str, **fields: Any) -> None:
+        """Set fields of :class:`ChannelState` (not ``cursor``) for a channel."""
+
+    @abstractmethod
+    def channel_states(self) -> list[ChannelState]: ...
+
+    def try_lock_channel(self, channel: str) -> bool:
+        """Take the cross-process lock for polling ``channel`` (PostgreSQL: advisory lock).
+        Default: always granted (one process)."""
+        return True
+
+    def unlock_channel(self, channel: str) -> None:
+        return None
+
+    # -- reading ---------------------------------------------------------------------------
+    @abstractmethod
+    def get_complaint(self, key: str) -> Complaint | None:
+        """By internal id or docket."""
+
+    @abstractmethod
+    def iter_complaints(
+        self,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        statuses: Iterable[Status] | None = None,
+    ) -> Iterator[Complaint]:
+        """Stored complaints by ``created_at`` (since inclusive, until exclusive), oldest first."""
+
+    @abstractmethod
+    def events(self, complaint_id: str | None = None) -> list[Event]: ...
+
+    @abstractmethod
+    def record_events(self, events: Sequence[Event]) -> None: ...
+
+    @abstractmethod
+    def dead_letters(self, limit: int = 100) -> list[tuple[InboxItem, str]]: ...
+
+    @abstractmethod
+    def stats(self) -> dict[str, int]:
+        """Counts for status displays: ``inbox_<state>``, ``complaints``, ``duplicates``,
+        ``outbox_<state>``."""
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,1 @@
+"""X/Twitter platform for Shikayat."""

@@ -1,0 +1,1 @@
+"""SQLAlchemy store for Shikayat."""

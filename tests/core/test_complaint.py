@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from pydantic import ValidationError
+
+from shikayat.complaint import Author, Complaint, docket_for, new_id
+
+
+def _complaint(**kw: object) -> Complaint:
+    base: dict[str, object] = {
+        "platform": "twitter",
+        "external_id": "1900000000000000002",
+        "author": Author(id="42", handle="someone"),
+        "text": "chain chheen li hazratganj me",
+        "created_at": datetime(2026, 5, 1, 9, 30, tzinfo=UTC),
+    }
+    base.update(kw)
+    return Complaint(**base)  # type: ignore[arg-type]
+
+
+UTC = timezone.utc
+
+
+def test_times_are_converted_to_utc() -> None:
+    ist = timezone(timedelta(hours=5, minutes=30))
+    c = _complaint(created_at=datetime(2026, 5, 1, 15, 0, tzinfo=ist))
+    assert c.created_at == datetime(2026, 5, 1, 9, 30, tzinfo=UTC)
+    assert c.created_at.utcoffset() == timedelta(0)
+
+
+def test_naive_times_are_refused() -> None:
+    with pytest.raises(ValidationError, match="timezone"):
+        _complaint(created_at=datetime(2026, 5, 1, 9, 30))
+
+
+def test_complaint_is_frozen_and_derivations_copy() -> None:
+    c = _complaint()
+    with pytest.raises(ValidationError):
+        c.category = "theft"  # type: ignore[misc]
+    d = c.model_copy(update={"category": "theft"})
+    assert (c.category, d.category) == ("uncategorised", "theft")
+
+
+def test_phone_is_kept_out_of_repr() -> None:
+    a = Author(id="wa", phone="919800000000")
+    assert "9198" not in repr(a)
+
+
+def test_json_round_trip_keeps_ids_as_strings() -> None:
+    c = _complaint(external_id="1790000000000000001")
+    again = Complaint.model_validate_json(c.model_dump_json())
+    assert again == c
+    assert again.external_id == "1790000000000000001"
+
+
+def test_dockets_are_unique_and_printable() -> None:
+    seen = {docket_for(i) for i in range(200_000)}
+    assert len(seen) == 200_000
+    sample = docket_for(12345)
+    assert sample.startswith("SK-") and len(sample) == 12 and sample.isascii()
+    assert not set(sample[3:]) & set("ILOU")
+    # consecutive rows do not give consecutive-looking references
+    assert docket_for(1)[3:7] != docket_for(2)[3:7] or docket_for(1)[8:] != docket_for(2)[8:]
+    with pytest.raises(ValueError):
+        docket_for(-1)
+
+
+def test_new_ids_sort_by_time_and_are_unique() -> None:
+    ids = [new_id() for _ in range(1000)]
+    assert len(set(ids)) == 1000
+    assert all(len(i) == 26 for i in ids)
