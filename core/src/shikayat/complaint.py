@@ -147,6 +147,7 @@ class Complaint(_Model):
     # derived by the pipeline
     text_normalized: str | None = None
     duplicate_of: str | None = None
+    duplicate_of_docket: str | None = None
     duplicate_reason: DuplicateReason | None = None
     duplicate_score: float | None = None
     support_posts: int = 1

@@ -69,5 +69,3 @@ class DecisionContext:
     now: datetime
     channel: Channel | None = None
     sla: SLAPolicy = field(default_factory=SLAPolicy)
-    own_handles: frozenset[str] = frozenset()
-    """Lower-cased handles of our own accounts on this platform (never routing evidence)."""

@@ -14,10 +14,13 @@ from typing import TYPE_CHECKING
 import pluggy
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     import click
 
     from shikayat.complaint import Complaint
     from shikayat.decisions import Classification, DecisionContext, Duplicate, Route
+    from shikayat.demo import DemoChannel
     from shikayat.platforms import Channel, Platform
     from shikayat.store import Store
 
@@ -108,4 +111,14 @@ def register_commands(cli: click.Group) -> None:
     """Add commands to the ``shikayat`` command line.
 
     Called once when the command line starts. Add ``click`` commands to ``cli``.
+    """
+
+
+@hookspec
+def demo_channels(data_dir: Path) -> list[DemoChannel]:
+    """Contribute channels to ``shikayat demo``: a fake platform server and its traffic.
+
+    Called once by ``shikayat demo`` before the daemon starts. Return
+    :class:`~shikayat.demo.DemoChannel` objects (the fake server is started by their
+    ``start()``); the real plugin then runs against them unchanged. Every answer is collected.
     """

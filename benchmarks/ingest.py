@@ -1,0 +1,186 @@
+"""Pipeline throughput against a naive baseline, in one run.
+
+Feeds N posts in the recorded X v2 shape (the `shikayat ingest` line format) through the real
+pipeline — parse, split, inbox commit, normalize, dedupe, classify, route, store, queue the
+acknowledgement — into SQLite and PostgreSQL, and, in the same run, through the naive baseline:
+orjson parse → tuple → sqlite3 `executemany` of the same complaint rows. Each variant runs in its
+own process (so its peak RSS is its own), `--repeat` times; medians are printed.
+
+    python3 .ci/dev python benchmarks/ingest.py --posts 20000 --repeat 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import orjson
+
+PG_ADMIN = os.environ.get("SHIKAYAT_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+
+TEXTS = [
+    "@uppolice meri chain chheen li hazratganj mein abhi 2 bike wale the please help",
+    "मेरा मोबाइल चोरी हो गया आलमबाग बस स्टैंड से @lkopolice कृपया मदद करें",
+    "Loud DJ playing past midnight in Gomti Nagar sector 4, cannot sleep @uppolice",
+    "UPI fraud hua hai 25000 kat gaye account se @cyberdost @uppolice",
+    "traffic jam at Charbagh for 2 hours no police present #twittersewa",
+    "jameen par kabja kar liya padosi ne chinhat thana sunvai nahi kar raha",
+]
+
+
+def make_lines(n: int, seed: int = 1) -> list[bytes]:
+    rng = random.Random(seed)
+    lines = []
+    base = 1_900_000_000_000_000_000
+    for i in range(n):
+        author = str(1_000_000_000_000_000_000 + rng.randrange(n // 2 + 1))
+        text = rng.choice(TEXTS) + f" ref {rng.randrange(10**6)}"
+        post = {
+            "id": str(base + i), "text": text, "author_id": author, "conversation_id": str(base + i),
+            "created_at": f"2026-05-01T{(i // 3600) % 24:02d}:{(i // 60) % 60:02d}:{i % 60:02d}.000Z",
+            "lang": "hi" if "मोबाइल" in text else "en", "edit_history_tweet_ids": [str(base + i)],
+            "entities": {"mentions": [{"start": 0, "end": 9, "username": "uppolice", "id": "1"}]},
+        }
+        includes = {"users": [{"id": author, "username": f"citizen{author[-6:]}", "name": "Citizen"}]}
+        lines.append(orjson.dumps({"platform": "twitter", "payload": {"data": post, "includes": includes}}))
+    return lines
+
+
+def run_baseline(lines: list[bytes], path: Path) -> float:
+    con = sqlite3.connect(path)
+    con.execute("PRAGMA journal_mode=WAL")
+    con.execute("PRAGMA synchronous=NORMAL")
+    con.execute("CREATE TABLE complaints (id TEXT PRIMARY KEY, platform TEXT, external_id TEXT, author_id TEXT,"
+                " author_handle TEXT, text TEXT, language TEXT, created_at TEXT, payload BLOB,"
+                " UNIQUE(platform, external_id))")
+    start = time.perf_counter()
+    batch = []
+    for line in lines:
+        obj = orjson.loads(line)
+        post = obj["payload"]["data"]
+        user = obj["payload"]["includes"]["users"][0]
+        batch.append((uuid.uuid4().hex, "twitter", post["id"], post["author_id"], user["username"], post["text"],
+                      post.get("lang"), post["created_at"], orjson.dumps(obj["payload"])))
+        if len(batch) >= 500:
+            con.executemany("INSERT OR IGNORE INTO complaints VALUES (?,?,?,?,?,?,?,?,?)", batch)
+            con.commit()
+            batch.clear()
+    con.executemany("INSERT OR IGNORE INTO complaints VALUES (?,?,?,?,?,?,?,?,?)", batch)
+    con.commit()
+    elapsed = time.perf_counter() - start
+    (count,) = con.execute("SELECT count(*) FROM complaints").fetchone()
+    assert count == len(lines), count
+    con.close()
+    return elapsed
+
+
+def run_pipeline(lines: list[bytes], url: str) -> float:
+    from shikayat.pipeline import Pipeline
+    from shikayat.plugins import load_plugins
+    from shikayat.replay import ingest_lines
+    from shikayat.units import load_units, sample_units_path
+
+    plugins = load_plugins()
+    store = plugins.open_store(url)
+    store.migrate()
+    units = load_units(sample_units_path())
+    pipeline = Pipeline(store=store, plugins=plugins, units=units)
+    start = time.perf_counter()
+    report = ingest_lines(lines, plugins, store, batch=500)
+    result = pipeline.drain(500)
+    elapsed = time.perf_counter() - start
+    assert report.new == len(lines) and result.processed == len(lines), (report, result)
+    store.close()
+    return elapsed
+
+
+def _pg_database() -> tuple[str, str] | None:
+    try:
+        import sqlalchemy as sa
+
+        admin = sa.create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+        name = f"shikayat_bench_{uuid.uuid4().hex[:8]}"
+        with admin.connect() as con:
+            con.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        admin.dispose()
+        return PG_ADMIN.rsplit("/", 1)[0] + "/" + name, name
+    except Exception as exc:  # noqa: BLE001 - the benchmark reports and goes on
+        print(f"  (PostgreSQL unavailable: {type(exc).__name__}: {exc})", file=sys.stderr)
+        return None
+
+
+def _drop_pg(name: str) -> None:
+    import sqlalchemy as sa
+
+    admin = sa.create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+    with admin.connect() as con:
+        con.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def child(variant: str, posts: int) -> None:
+    lines = make_lines(posts)
+    with tempfile.TemporaryDirectory() as tmp:
+        if variant == "baseline":
+            elapsed = run_baseline(lines, Path(tmp) / "baseline.db")
+        elif variant == "sqlite":
+            elapsed = run_pipeline(lines, f"sqlite:///{Path(tmp) / 'shikayat.db'}")
+        else:
+            db = _pg_database()
+            if db is None:
+                print(json.dumps({"skipped": True}))
+                return
+            try:
+                elapsed = run_pipeline(lines, db[0])
+            finally:
+                _drop_pg(db[1])
+    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(json.dumps({"seconds": elapsed, "peak_rss_mib": peak_kib / 1024}))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--posts", type=int, default=20_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--variants", default="baseline,sqlite,postgresql")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args.child, args.posts)
+        return
+    variants = args.variants.split(",")
+    results: dict[str, list[dict[str, float]]] = {v: [] for v in variants}
+    for _ in range(args.repeat):
+        for v in variants:  # interleaved, so drift affects every variant alike
+            out = subprocess.run([sys.executable, __file__, "--child", v, "--posts", str(args.posts)],
+                                 check=True, capture_output=True, text=True)
+            data = json.loads(out.stdout.strip().splitlines()[-1])
+            if not data.get("skipped"):
+                results[v].append(data)
+    print(f"{args.posts} posts, median of {args.repeat} run(s), each variant in its own process")
+    base = None
+    for v in variants:
+        runs = results[v]
+        if not runs:
+            print(f"  {v:<11} skipped")
+            continue
+        rate = statistics.median(args.posts / r["seconds"] for r in runs)
+        rss = statistics.median(r["peak_rss_mib"] for r in runs)
+        base = rate if v == "baseline" else base
+        ratio = f"  {rate / base:6.1%} of baseline" if base and v != "baseline" else ""
+        print(f"  {v:<11} {rate:10,.0f} posts/s   peak RSS {rss:6.0f} MiB{ratio}")
+
+
+if __name__ == "__main__":
+    main()

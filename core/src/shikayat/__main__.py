@@ -1,0 +1,5 @@
+"""``python -m shikayat`` is the ``shikayat`` command."""
+
+from shikayat.cli import main
+
+main()

@@ -1,0 +1,193 @@
+"""The configuration file: one TOML file, validated all at once.
+
+::
+
+    [storage]
+    url = "sqlite:///shikayat.db"      # relative SQLite paths are relative to this file
+
+    [units]
+    path = "units"                     # a directory of YAML files; default: the shipped sample
+
+    [daemon]
+    host = "127.0.0.1"
+    port = 8787
+
+    [sla]                              # time to answer by priority (default 2h; critical 30m)
+    critical = "30m"
+
+    [channels.up_police_x]
+    platform = "twitter"
+    enabled = true
+    unit = "up-hq"
+    bearer_token = "env:X_BEARER_TOKEN"   # secrets: env:NAME or file:PATH, never inline
+    user_id = "1000000000000000001"
+
+Every problem is reported as one line naming the section, the key and what is wrong.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from shikayat._validation import problems as validation_problems
+from shikayat.decisions import SLAPolicy
+from shikayat.errors import ConfigError, ConfigProblem
+from shikayat.platforms import Channel
+from shikayat.types import Priority
+from shikayat.units import Duration, UnitsDirectory, load_units, parse_duration, sample_units_path
+
+_KNOWN_SECTIONS = ("storage", "units", "daemon", "sla", "channels")
+
+
+class StorageConfig(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    url: str = Field(description="SQLAlchemy database URL (sqlite:///file.db or postgresql://…)")
+
+
+class UnitsConfig(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    path: Path | None = Field(default=None, description="Units directory or file")
+
+
+class DaemonConfig(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    host: str = "127.0.0.1"
+    port: int = Field(default=8787, ge=0, le=65535)
+    batch_size: int = Field(default=200, ge=1, le=5000)
+    lease_seconds: float = Field(default=60.0, gt=0)
+    idle_sleep: float = Field(default=0.5, gt=0, description="Seconds a worker waits when idle")
+    docket_prefix: str = Field(default="SK", pattern=r"^[A-Z]{1,6}$")
+    dedupe_window: Duration = timedelta(days=7)
+    max_reply_attempts: int = Field(default=8, ge=1)
+    shutdown_grace: float = Field(default=20.0, gt=0)
+
+
+@dataclass
+class Config:
+    storage: StorageConfig
+    units: UnitsDirectory
+    daemon: DaemonConfig
+    sla: SLAPolicy
+    channels: dict[str, Channel] = field(default_factory=dict)
+    path: Path | None = None
+
+    @property
+    def enabled_channels(self) -> list[Channel]:
+        return [c for c in self.channels.values() if c.settings.enabled]
+
+
+def _problems_from(section: str, exc: ValidationError) -> list[ConfigProblem]:
+    return validation_problems(section, exc)
+
+
+def _resolve_sqlite(url: str, base: Path) -> str:
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and not url.startswith("sqlite:////"):
+        rest = url[len(prefix):]
+        if rest and not rest.startswith(":memory:") and not Path(rest).is_absolute():
+            return prefix + str((base / rest).resolve())
+    return url
+
+
+def load_config(path: Path | str, plugins: Any) -> Config:
+    """Read, validate and resolve a config file. Raises ConfigError listing every problem.
+
+    ``plugins`` is the loaded :class:`~shikayat.plugins.Plugins` (platform settings models).
+    """
+    path = Path(path)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(ConfigProblem("", "", f"cannot read {path}: {exc.strerror or exc}")) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(ConfigProblem("", "", f"{path} is not valid TOML: {exc}")) from None
+    return build_config(raw, plugins, base=path.resolve().parent, path=path)
+
+
+def build_config(raw: dict[str, Any], plugins: Any, *, base: Path, path: Path | None = None) -> Config:
+    problems: list[ConfigProblem] = []
+    for key in raw:
+        if key not in _KNOWN_SECTIONS:
+            problems.append(ConfigProblem(key, "", f"unknown section (known: {', '.join(_KNOWN_SECTIONS)})"))
+
+    storage: StorageConfig | None = None
+    if "storage" not in raw:
+        problems.append(ConfigProblem("storage", "url", "section [storage] with a database url is required"))
+    else:
+        try:
+            storage = StorageConfig.model_validate(raw["storage"])
+            storage = StorageConfig(url=_resolve_sqlite(storage.url, base))
+        except ValidationError as exc:
+            problems += _problems_from("storage", exc)
+
+    daemon = DaemonConfig()
+    try:
+        daemon = DaemonConfig.model_validate(raw.get("daemon", {}))
+    except ValidationError as exc:
+        problems += _problems_from("daemon", exc)
+
+    sla = SLAPolicy()
+    for key, value in (raw.get("sla") or {}).items():
+        try:
+            sla.by_priority[Priority(key)] = parse_duration(value)
+        except ValueError as exc:
+            problems.append(ConfigProblem("sla", key, str(exc) if key in Priority.__members__.values() else
+                                          f"unknown priority (use {', '.join(p.value for p in Priority)})"))
+
+    units = UnitsDirectory()
+    try:
+        units_cfg = UnitsConfig.model_validate(raw.get("units", {}))
+        units_path = units_cfg.path
+        units_path = sample_units_path() if units_path is None else (base / units_path)
+        units = load_units(units_path)
+    except ValidationError as exc:
+        problems += _problems_from("units", exc)
+    except ConfigError as exc:
+        problems += [ConfigProblem(f"units: {p.section}" if p.section != "units" else "units", p.key, p.problem)
+                     for p in exc.problems]
+
+    channels: dict[str, Channel] = {}
+    raw_channels = raw.get("channels", {})
+    if not isinstance(raw_channels, dict):
+        problems.append(ConfigProblem("channels", "", "must be a table of [channels.NAME] sections"))
+        raw_channels = {}
+    for name, section in raw_channels.items():
+        sec = f"channels.{name}"
+        if not isinstance(section, dict):
+            problems.append(ConfigProblem(sec, "", "must be a table"))
+            continue
+        platform_name = section.get("platform")
+        if not platform_name:
+            problems.append(ConfigProblem(sec, "platform", "required key is missing"))
+            continue
+        platform = plugins.platforms.get(platform_name)
+        if platform is None:
+            known = ", ".join(sorted(plugins.platforms)) or "none"
+            problems.append(ConfigProblem(sec, "platform", f"no installed plugin provides {platform_name!r} (installed: {known})"))
+            continue
+        if section.get("enabled", True) is False:
+            # A disabled channel is validated only for its shape: its secrets may be absent.
+            channels[name] = Channel(name, platform_name, _lenient(platform.settings_model, section))
+            continue
+        try:
+            settings = platform.settings_model.model_validate(section)
+        except ValidationError as exc:
+            problems += _problems_from(sec, exc)
+            continue
+        if settings.unit is not None and units.units and settings.unit not in units:
+            problems.append(ConfigProblem(sec, "unit", f"unknown unit {settings.unit!r} (not in the units directory)"))
+        channels[name] = Channel(name, platform_name, settings)
+
+    if problems or storage is None:
+        raise ConfigError(problems)
+    return Config(storage=storage, units=units, daemon=daemon, sla=sla, channels=channels, path=path)
+
+
+def _lenient(model: Any, section: dict[str, Any]) -> Any:
+    return model.model_construct(**section)

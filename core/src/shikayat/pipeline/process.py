@@ -1,0 +1,223 @@
+"""The pipeline: inbox rows → normalize → dedupe → classify → route → store → outbox.
+
+One :class:`Pipeline` serves a process. :meth:`Pipeline.run_batch` claims a batch of inbox
+rows, decides everything in memory, and commits the whole batch's outcomes (complaints,
+events, replies to send, inbox states) in one transaction. A payload the normalizer cannot
+read becomes a dead letter with its error and the batch goes on; posts by our own accounts are
+marked ignored and never become complaints.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from shikayat.complaint import Complaint, RawPost, docket_for, utcnow
+from shikayat.decisions import Classification, DecisionContext, Duplicate, Route, SLAPolicy
+from shikayat.errors import UnparseablePayload
+from shikayat.pipeline.dedupe import DedupeIndex
+from shikayat.platforms import Capability, Channel, Platform
+from shikayat.plugins import Plugins
+from shikayat.store import (
+    DeadLetter,
+    Event,
+    Ignored,
+    InboxItem,
+    Outcome,
+    OutboxEntry,
+    Processed,
+    Store,
+    Support,
+)
+from shikayat.textnorm import normalize_text
+from shikayat.types import DuplicateReason
+from shikayat.units import UnitsDirectory
+
+logger = logging.getLogger(__name__)
+
+# Duplicates that get no acknowledgement of their own: the author already had one, or the
+# post only passes a known complaint on (a repost).
+_SILENT_DUPLICATES = frozenset({DuplicateReason.SAME_AUTHOR, DuplicateReason.REDELIVERY, DuplicateReason.THREAD})
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+@dataclass
+class BatchResult:
+    claimed: int = 0
+    processed: int = 0
+    duplicates: int = 0
+    dead: int = 0
+    ignored: int = 0
+    replies_queued: int = 0
+
+
+@dataclass
+class Pipeline:
+    store: Store
+    plugins: Plugins
+    units: UnitsDirectory
+    channels: dict[str, Channel] = field(default_factory=dict)
+    sla: SLAPolicy = field(default_factory=SLAPolicy)
+    index: DedupeIndex = field(default_factory=DedupeIndex)
+    docket_prefix: str = "SK"
+    owner: str = field(default_factory=worker_name)
+    lease_seconds: float = 60.0
+
+    def __post_init__(self) -> None:
+        self._own_ids: dict[str, frozenset[str]] = {}
+        for channel in self.channels.values():
+            platform = self.plugins.platforms.get(channel.platform)
+            if platform is None:
+                continue
+            ids = platform.own_account_ids(channel.settings)
+            self._own_ids[channel.name] = ids
+            key = f"*{channel.platform}"
+            self._own_ids[key] = self._own_ids.get(key, frozenset()) | ids
+
+    # -- lifecycle -------------------------------------------------------------------------
+    def rebuild_index(self, now: datetime | None = None) -> int:
+        now = now or utcnow()
+        self.index = DedupeIndex(window=self.index.window)
+        count = self.index.rebuild(self.store.recent_index_rows(now - self.index.window))
+        logger.info("dedupe index rebuilt with %d complaints from the last %s", count, self.index.window)
+        return count
+
+    def run_batch(self, limit: int = 200) -> BatchResult:
+        """Claim, process and commit one batch. Returns what happened (claimed 0: idle)."""
+        items = self.store.claim_inbox(limit, owner=self.owner, lease_seconds=self.lease_seconds)
+        result = BatchResult(claimed=len(items))
+        if not items:
+            return result
+        outcomes = self.process(items)
+        self.store.save_outcomes(outcomes)
+        for outcome in outcomes:
+            if isinstance(outcome, Processed):
+                result.processed += 1
+                result.duplicates += outcome.complaint.duplicate_of is not None
+                result.replies_queued += len(outcome.outbox)
+                self.plugins.hook.complaint_stored(complaint=outcome.complaint)
+            elif isinstance(outcome, DeadLetter):
+                result.dead += 1
+            else:
+                result.ignored += 1
+        if result.dead:
+            logger.warning("%d payload(s) could not be read and were kept as dead letters", result.dead)
+        return result
+
+    def drain(self, limit: int = 200) -> BatchResult:
+        """Process until the inbox has nothing pending (replay, reprocess, tests)."""
+        total = BatchResult()
+        while True:
+            r = self.run_batch(limit)
+            if not r.claimed:
+                return total
+            for name in ("claimed", "processed", "duplicates", "dead", "ignored", "replies_queued"):
+                setattr(total, name, getattr(total, name) + getattr(r, name))
+
+    # -- the stages ------------------------------------------------------------------------
+    def process(self, items: Sequence[InboxItem]) -> list[Outcome]:
+        now = utcnow()
+        self.index.prune()
+        outcomes: list[Outcome] = []
+        for item in items:
+            outcomes.append(self._process_one(item, now))
+        return outcomes
+
+    def _normalize(self, item: InboxItem) -> tuple[Platform | None, Complaint | Outcome]:
+        platform = self.plugins.platforms.get(item.platform)
+        if platform is None:
+            return None, DeadLetter(item.id, f"no installed plugin provides platform {item.platform!r}")
+        raw = RawPost(platform=item.platform, external_id=item.external_id, channel=item.channel,
+                      payload=item.payload, received_at=item.received_at)
+        try:
+            complaint = platform.normalize(raw)
+        except UnparseablePayload as exc:
+            return platform, DeadLetter(item.id, str(exc))
+        except Exception as exc:  # noqa: BLE001 - a normalizer bug must not stop the pipeline
+            logger.exception("normalizer of %s failed on inbox row %d", item.platform, item.id)
+            return platform, DeadLetter(item.id, f"{type(exc).__name__}: {exc}")
+        return platform, complaint
+
+    def _process_one(self, item: InboxItem, now: datetime) -> Outcome:
+        platform, normalized = self._normalize(item)
+        if not isinstance(normalized, Complaint):
+            return normalized
+        assert platform is not None
+        complaint = normalized
+        channel_name = item.channel or complaint.channel
+        own = self._own_ids.get(channel_name or "", frozenset()) | self._own_ids.get(f"*{item.platform}", frozenset())
+        if complaint.author.id in own:
+            return Ignored(item.id, "posted by our own account")
+        if complaint.external_id != item.external_id:
+            return DeadLetter(item.id, f"normalizer gave external id {complaint.external_id!r} for inbox key {item.external_id!r}")
+
+        channel = self.channels.get(channel_name) if channel_name else None
+        complaint = complaint.model_copy(update={
+            "docket": docket_for(item.id, self.docket_prefix),
+            "channel": channel_name,
+            "received_at": item.received_at,
+            "text_normalized": normalize_text(complaint.text),
+        })
+        context = DecisionContext(units=self.units, index=self.index, now=now, channel=channel, sla=self.sla)
+        hook = self.plugins.hook
+
+        duplicate: Duplicate | None = hook.dedupe_complaint(complaint=complaint, context=context)
+        if duplicate is not None:
+            complaint = complaint.model_copy(update={
+                "duplicate_of": duplicate.of,
+                "duplicate_of_docket": duplicate.of_docket,
+                "duplicate_reason": duplicate.reason,
+                "duplicate_score": duplicate.score,
+            })
+        cls: Classification = hook.classify_complaint(complaint=complaint, context=context)
+        complaint = complaint.model_copy(update={
+            "category": cls.category, "priority": cls.priority,
+            "actionable": cls.actionable, "sensitive": cls.sensitive,
+        })
+        route: Route | None = hook.route_complaint(complaint=complaint, context=context)
+        update: dict[str, object] = {}
+        if route is not None:
+            update = {"unit": route.unit, "unit_reason": route.reason}
+        unit_id = route.unit if route else None
+        wait = self.units.sla_for(unit_id, cls.priority) or self.sla.by_priority[cls.priority]
+        update["sla_due"] = complaint.received_at + wait
+        complaint = complaint.model_copy(update=update)
+
+        events = [Event("complaint.received", complaint.id, {
+            "docket": complaint.docket, "inbox_id": item.id, "channel": channel_name,
+            "duplicate_of": complaint.duplicate_of,
+            "duplicate_reason": complaint.duplicate_reason.value if complaint.duplicate_reason else None,
+            "category": complaint.category, "priority": complaint.priority.value,
+            "actionable": complaint.actionable, "classify_reason": cls.reason,
+            "unit": complaint.unit, "unit_reason": complaint.unit_reason,
+        }, actor="pipeline")]
+        outbox = self._acknowledgement(complaint, platform, channel, context, duplicate)
+        if outbox:
+            events.append(Event("reply.queued", complaint.id, {"kind": "ack"}, actor="pipeline"))
+        support = None
+        if duplicate is not None:
+            support = Support(duplicate.of, posts=1, authors=int(duplicate.new_author))
+        self.index.add(complaint)
+        return Processed(item.id, complaint, events, outbox, support)
+
+    def _acknowledgement(self, complaint: Complaint, platform: Platform, channel: Channel | None,
+                         context: DecisionContext, duplicate: Duplicate | None) -> list[OutboxEntry]:
+        if channel is None or not channel.settings.reply or Capability.REPLY not in platform.capabilities:
+            return []
+        if not complaint.actionable:
+            return []
+        if duplicate is not None and duplicate.reason in _SILENT_DUPLICATES:
+            return []
+        text = self.plugins.hook.render_reply(complaint=complaint, kind="ack", context=context)
+        if not text:
+            return []
+        return [OutboxEntry(kind="ack", channel=channel.name, in_reply_to=complaint.external_id,
+                            recipient=complaint.author.id, text=platform.fit_reply(text),
+                            private=complaint.sensitive)]

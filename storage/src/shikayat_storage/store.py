@@ -1,0 +1,440 @@
+"""``SQLStore``: the :class:`shikayat.store.Store` contract on SQLAlchemy 2 Core.
+
+The hot paths (intake, a pipeline batch, claims) are a handful of executemany statements per
+call, never a round trip per row. SQLite write transactions start with ``BEGIN IMMEDIATE`` so
+that processes sharing one file serialize instead of failing; PostgreSQL claims use
+``FOR UPDATE SKIP LOCKED`` so two daemons never take the same row.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime, timedelta
+from importlib import resources
+from typing import Any
+
+import orjson
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, Select, bindparam, create_engine, event, func, or_, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from shikayat.complaint import Author, Complaint, Location, Media, Thread, utcnow
+from shikayat.complaint import RawPost
+from shikayat.store import (
+    ChannelState,
+    DeadLetter,
+    Event,
+    Ignored,
+    IndexRow,
+    InboxItem,
+    InboxState,
+    Outcome,
+    OutboxItem,
+    OutboxState,
+    Processed,
+    SchemaStatus,
+    Store,
+)
+from shikayat.types import Cursor, DuplicateReason, Language, Priority, Status
+from shikayat_storage.models import ChannelRow, ComplaintRow, EventRow, Inbox, OutboxRow
+
+logger = logging.getLogger(__name__)
+
+_CHANNEL_FIELDS = frozenset({"last_poll_at", "last_post_at", "last_error", "healthy", "rate_limit_remaining"})
+
+
+def _json_dumps(value: Any) -> str:
+    return orjson.dumps(value).decode("utf-8")
+
+
+def _sqlite_engine(url: str) -> Engine:
+    engine = create_engine(url, json_serializer=_json_dumps, json_deserializer=orjson.loads,
+                           connect_args={"timeout": 30})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # let SQLAlchemy's BEGIN below rule transactions
+        cur = dbapi_connection.cursor()
+        for pragma in ("journal_mode=WAL", "foreign_keys=ON", "busy_timeout=30000", "synchronous=NORMAL"):
+            cur.execute(f"PRAGMA {pragma}")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+def _lock_key(name: str) -> int:
+    return int.from_bytes(hashlib.sha256(b"shikayat-channel:" + name.encode()).digest()[:8], "big", signed=True)
+
+
+def complaint_to_row(c: Complaint, inbox_id: int | None, now: datetime) -> dict[str, Any]:
+    return {
+        "id": c.id, "docket": c.docket, "inbox_id": inbox_id, "platform": c.platform,
+        "external_id": c.external_id, "channel": c.channel, "permalink": c.permalink,
+        "author_id": c.author.id, "author_handle": c.author.handle, "author_name": c.author.name,
+        "author_phone": c.author.phone, "text": c.text, "text_normalized": c.text_normalized,
+        "language": c.language.value, "created_at": c.created_at, "received_at": c.received_at,
+        "mentions": list(c.mentions), "hashtags": list(c.hashtags), "links": list(c.links),
+        "media": [m.model_dump(mode="json", exclude_none=True) for m in c.media],
+        "location": c.location.model_dump(mode="json", exclude_none=True) if c.location else None,
+        "thread": c.thread.model_dump(mode="json", exclude_none=True),
+        "conversation_id": c.thread.conversation_id,
+        "duplicate_of": c.duplicate_of, "duplicate_of_docket": c.duplicate_of_docket,
+        "duplicate_reason": c.duplicate_reason.value if c.duplicate_reason else None,
+        "duplicate_score": c.duplicate_score, "support_posts": c.support_posts,
+        "support_authors": c.support_authors, "category": c.category, "priority": c.priority.value,
+        "actionable": c.actionable, "sensitive": c.sensitive, "unit": c.unit, "unit_reason": c.unit_reason,
+        "sla_due": c.sla_due, "status": c.status.value, "action_report": c.action_report, "updated_at": now,
+    }
+
+
+def row_to_complaint(r: Any) -> Complaint:
+    return Complaint.model_construct(
+        id=r.id, docket=r.docket, platform=r.platform, external_id=r.external_id, channel=r.channel,
+        permalink=r.permalink,
+        author=Author.model_construct(id=r.author_id, handle=r.author_handle, name=r.author_name, phone=r.author_phone),
+        text=r.text, language=Language(r.language), created_at=r.created_at, received_at=r.received_at,
+        mentions=tuple(r.mentions), hashtags=tuple(r.hashtags), links=tuple(r.links),
+        media=tuple(Media.model_validate(m) for m in r.media),
+        location=Location.model_validate(r.location) if r.location else None,
+        thread=Thread.model_validate(r.thread), text_normalized=r.text_normalized,
+        duplicate_of=r.duplicate_of, duplicate_of_docket=r.duplicate_of_docket,
+        duplicate_reason=DuplicateReason(r.duplicate_reason) if r.duplicate_reason else None,
+        duplicate_score=r.duplicate_score, support_posts=r.support_posts, support_authors=r.support_authors,
+        category=r.category, priority=Priority(r.priority), actionable=r.actionable, sensitive=r.sensitive,
+        unit=r.unit, unit_reason=r.unit_reason, sla_due=r.sla_due, status=Status(r.status),
+        action_report=r.action_report,
+    )
+
+
+def _inbox_item(r: Any) -> InboxItem:
+    return InboxItem(id=r.id, platform=r.platform, channel=r.channel, external_id=r.external_id,
+                     payload=bytes(r.payload), received_at=r.received_at, attempts=r.attempts)
+
+
+class SQLStore(Store):
+    """A store on one SQLAlchemy URL (``sqlite:///…`` or ``postgresql+psycopg://…``)."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        if url.startswith("sqlite"):
+            self.engine = _sqlite_engine(url)
+        else:
+            self.engine = create_engine(url, pool_pre_ping=True, json_serializer=_json_dumps,
+                                        json_deserializer=orjson.loads)
+        self.dialect = self.engine.dialect.name
+        self._insert = sqlite.insert if self.dialect == "sqlite" else postgresql.insert
+        self._locks: dict[str, Connection] = {}
+
+    def __repr__(self) -> str:
+        return f"SQLStore({self.engine.url.render_as_string(hide_password=True)!r})"
+
+    # -- schema ----------------------------------------------------------------------------
+    def _alembic(self) -> AlembicConfig:
+        cfg = AlembicConfig()
+        cfg.set_main_option("script_location", str(resources.files("shikayat_storage") / "migrations"))
+        return cfg
+
+    def schema_status(self) -> SchemaStatus:
+        head = ScriptDirectory.from_config(self._alembic()).get_current_head()
+        assert head is not None
+        with self.engine.connect() as con:
+            current = MigrationContext.configure(con).get_current_revision()
+        return SchemaStatus(current=current, head=head)
+
+    def migrate(self, revision: str = "head") -> None:
+        cfg = self._alembic()
+        script = ScriptDirectory.from_config(cfg)
+        current = self.schema_status().current
+        below = {r.revision for r in script.iterate_revisions(current, "base")} if current else set()
+        downgrade = revision == "base" or (revision in below and revision != current)
+        with self.engine.begin() as con:
+            cfg.attributes["connection"] = con
+            if downgrade:
+                command.downgrade(cfg, revision)
+            else:
+                command.upgrade(cfg, revision)
+
+    # -- intake ----------------------------------------------------------------------------
+    def add_raw(self, posts: Sequence[RawPost], *, channel: str | None = None, cursor: Cursor | None = None,
+                dead: Sequence[tuple[RawPost, str]] = ()) -> int:
+        rows = [{"platform": p.platform, "external_id": p.external_id, "channel": p.channel or channel,
+                 "payload": p.payload, "received_at": p.received_at, "state": InboxState.PENDING.value,
+                 "error": None, "attempts": 0} for p in posts]
+        rows += [{"platform": p.platform, "external_id": p.external_id, "channel": p.channel or channel,
+                  "payload": p.payload, "received_at": p.received_at, "state": InboxState.DEAD.value,
+                  "error": error, "attempts": 0} for p, error in dead]
+        new = 0
+        with self.engine.begin() as con:
+            if rows:
+                stmt = self._insert(Inbox).on_conflict_do_nothing().returning(Inbox.id)
+                new = len(con.execute(stmt, rows).all())
+            if cursor is not None and channel is not None:
+                self._upsert_channel(con, channel, {"cursor": cursor})
+        return new
+
+    def _upsert_channel(self, con: Connection, channel: str, values: dict[str, Any]) -> None:
+        now = utcnow()
+        stmt = self._insert(ChannelRow).values({"healthy": True, **values, "name": channel, "updated_at": now})
+        stmt = stmt.on_conflict_do_update(index_elements=["name"], set_={**values, "updated_at": now})
+        con.execute(stmt)
+
+    def get_cursor(self, channel: str) -> Cursor | None:
+        with self.engine.connect() as con:
+            value = con.scalar(select(ChannelRow.cursor).where(ChannelRow.name == channel))
+        return dict(value) if value else None
+
+    # -- processing ------------------------------------------------------------------------
+    def _claimable(self, q: Select[Any]) -> Select[Any]:
+        return q.with_for_update(skip_locked=True) if self.dialect == "postgresql" else q
+
+    def claim_inbox(self, limit: int, *, owner: str, lease_seconds: float) -> list[InboxItem]:
+        now = utcnow()
+        with self.engine.begin() as con:
+            q = (select(Inbox.id)
+                 .where(Inbox.state == InboxState.PENDING.value,
+                        or_(Inbox.leased_until.is_(None), Inbox.leased_until < now))
+                 .order_by(Inbox.id).limit(limit))
+            ids = list(con.scalars(self._claimable(q)))
+            if not ids:
+                return []
+            con.execute(update(Inbox).where(Inbox.id.in_(ids)).values(
+                lease_owner=owner, leased_until=now + timedelta(seconds=lease_seconds), attempts=Inbox.attempts + 1))
+            rows = con.execute(select(Inbox).where(Inbox.id.in_(ids)).order_by(Inbox.id))
+            return [_inbox_item(r) for r in rows]
+
+    def save_outcomes(self, outcomes: Sequence[Outcome]) -> None:
+        if not outcomes:
+            return
+        now = utcnow()
+        processed = [o for o in outcomes if isinstance(o, Processed)]
+        with self.engine.begin() as con:
+            inserted: set[str] = set()
+            if processed:
+                rows = [complaint_to_row(o.complaint, o.inbox_id, now) for o in processed]
+                stmt = self._insert(ComplaintRow).on_conflict_do_nothing().returning(ComplaintRow.id)
+                inserted = set(con.execute(stmt, rows).scalars())
+            fresh = [o for o in processed if o.complaint.id in inserted]
+            events = [self._event_row(e, now) for o in fresh for e in o.events]
+            if events:
+                con.execute(self._insert(EventRow), events)
+            outbox = [{"complaint_id": o.complaint.id, "kind": e.kind, "platform": o.complaint.platform,
+                       "channel": e.channel, "in_reply_to": e.in_reply_to, "recipient": e.recipient,
+                       "text": e.text, "private": e.private, "state": OutboxState.PENDING.value,
+                       "attempts": 0, "created_at": now} for o in fresh for e in o.outbox]
+            if outbox:
+                con.execute(self._insert(OutboxRow).on_conflict_do_nothing(), outbox)
+            support = [{"b_id": o.support.canonical_id, "b_posts": o.support.posts, "b_authors": o.support.authors}
+                       for o in fresh if o.support is not None]
+            if support:
+                con.execute(update(ComplaintRow).where(ComplaintRow.id == bindparam("b_id")).values(
+                    support_posts=ComplaintRow.support_posts + bindparam("b_posts"),
+                    support_authors=ComplaintRow.support_authors + bindparam("b_authors"),
+                    updated_at=now).execution_options(synchronize_session=False), support)
+            states = []
+            for o in outcomes:
+                if isinstance(o, Processed):
+                    states.append({"b_id": o.inbox_id, "b_state": InboxState.DONE.value, "b_error": None,
+                                   "b_complaint": o.complaint.id if o.complaint.id in inserted else None})
+                elif isinstance(o, DeadLetter):
+                    states.append({"b_id": o.inbox_id, "b_state": InboxState.DEAD.value, "b_error": o.error,
+                                   "b_complaint": None})
+                elif isinstance(o, Ignored):
+                    states.append({"b_id": o.inbox_id, "b_state": InboxState.IGNORED.value, "b_error": o.reason,
+                                   "b_complaint": None})
+            con.execute(update(Inbox).where(Inbox.id == bindparam("b_id")).values(
+                state=bindparam("b_state"), error=bindparam("b_error"), complaint_id=bindparam("b_complaint"),
+                processed_at=now, lease_owner=None, leased_until=None,
+            ).execution_options(synchronize_session=False), states)
+
+    @staticmethod
+    def _event_row(e: Event, now: datetime) -> dict[str, Any]:
+        return {"complaint_id": e.complaint_id, "kind": e.kind, "actor": e.actor, "detail": e.detail,
+                "at": e.at or now}
+
+    def requeue_dead(self, *, platform: str | None = None, inbox_ids: Iterable[int] | None = None) -> int:
+        stmt = update(Inbox).where(Inbox.state == InboxState.DEAD.value).values(
+            state=InboxState.PENDING.value, lease_owner=None, leased_until=None)
+        if platform is not None:
+            stmt = stmt.where(Inbox.platform == platform)
+        if inbox_ids is not None:
+            stmt = stmt.where(Inbox.id.in_(list(inbox_ids)))
+        with self.engine.begin() as con:
+            return con.execute(stmt).rowcount
+
+    def recent_index_rows(self, since: datetime) -> Iterator[IndexRow]:
+        q = (select(ComplaintRow.id, ComplaintRow.docket, ComplaintRow.platform, ComplaintRow.external_id,
+                    ComplaintRow.author_id, ComplaintRow.text_normalized, ComplaintRow.created_at,
+                    ComplaintRow.duplicate_of, ComplaintRow.conversation_id)
+             .where(ComplaintRow.created_at >= since).order_by(ComplaintRow.created_at, ComplaintRow.id))
+        with self.engine.connect() as con:
+            for r in con.execution_options(yield_per=5000).execute(q):
+                yield IndexRow(*r)
+
+    def find_complaints(self, platform: str, external_ids: Iterable[str]) -> dict[str, IndexRow]:
+        ids = list(external_ids)
+        if not ids:
+            return {}
+        q = (select(ComplaintRow.id, ComplaintRow.docket, ComplaintRow.platform, ComplaintRow.external_id,
+                    ComplaintRow.author_id, ComplaintRow.text_normalized, ComplaintRow.created_at,
+                    ComplaintRow.duplicate_of, ComplaintRow.conversation_id)
+             .where(ComplaintRow.platform == platform, ComplaintRow.external_id.in_(ids)))
+        with self.engine.connect() as con:
+            return {r.external_id: IndexRow(*r) for r in con.execute(q)}
+
+    # -- replies ---------------------------------------------------------------------------
+    def claim_outbox(self, limit: int, *, owner: str, lease_seconds: float,
+                     now: datetime | None = None) -> list[OutboxItem]:
+        now = now or utcnow()
+        with self.engine.begin() as con:
+            q = (select(OutboxRow.id)
+                 .where(OutboxRow.state == OutboxState.PENDING.value,
+                        or_(OutboxRow.next_attempt_at.is_(None), OutboxRow.next_attempt_at <= now),
+                        or_(OutboxRow.leased_until.is_(None), OutboxRow.leased_until < now))
+                 .order_by(OutboxRow.id).limit(limit))
+            ids = list(con.scalars(self._claimable(q)))
+            if not ids:
+                return []
+            con.execute(update(OutboxRow).where(OutboxRow.id.in_(ids)).values(
+                attempts=OutboxRow.attempts + 1, lease_owner=owner,
+                leased_until=now + timedelta(seconds=lease_seconds)))
+            rows = con.execute(
+                select(*OutboxRow.__table__.c, ComplaintRow.docket.label("docket"))
+                .join(ComplaintRow, ComplaintRow.id == OutboxRow.complaint_id)
+                .where(OutboxRow.id.in_(ids)).order_by(OutboxRow.id))
+            return [OutboxItem(id=o.id, complaint_id=o.complaint_id, docket=o.docket or "", kind=o.kind,
+                               platform=o.platform, channel=o.channel, in_reply_to=o.in_reply_to,
+                               recipient=o.recipient, text=o.text, private=o.private, attempts=o.attempts)
+                    for o in rows]
+
+    def mark_sent(self, outbox_id: int, platform_id: str) -> None:
+        now = utcnow()
+        with self.engine.begin() as con:
+            row = con.execute(update(OutboxRow).where(OutboxRow.id == outbox_id).values(
+                state=OutboxState.SENT.value, platform_id=platform_id, sent_at=now, error=None,
+                lease_owner=None, leased_until=None).returning(OutboxRow.complaint_id, OutboxRow.kind)).one()
+            if row.kind == "ack":
+                con.execute(update(ComplaintRow).where(
+                    ComplaintRow.id == row.complaint_id, ComplaintRow.status == Status.NEW.value,
+                ).values(status=Status.ACKNOWLEDGED.value, updated_at=now))
+            con.execute(self._insert(EventRow), [self._event_row(Event(
+                "reply.sent", row.complaint_id, {"kind": row.kind, "platform_id": platform_id}, actor="outbox"), now)])
+
+    def mark_retry(self, outbox_id: int, *, not_before: datetime, error: str) -> None:
+        with self.engine.begin() as con:
+            con.execute(update(OutboxRow).where(OutboxRow.id == outbox_id).values(
+                state=OutboxState.PENDING.value, next_attempt_at=not_before, error=error,
+                lease_owner=None, leased_until=None))
+
+    def mark_failed(self, outbox_id: int, error: str) -> None:
+        now = utcnow()
+        with self.engine.begin() as con:
+            row = con.execute(update(OutboxRow).where(OutboxRow.id == outbox_id).values(
+                state=OutboxState.FAILED.value, error=error, lease_owner=None, leased_until=None,
+            ).returning(OutboxRow.complaint_id, OutboxRow.kind)).one()
+            con.execute(self._insert(EventRow), [self._event_row(Event(
+                "reply.failed", row.complaint_id, {"kind": row.kind, "error": error}, actor="outbox"), now)])
+
+    # -- channels --------------------------------------------------------------------------
+    def update_channel(self, channel: str, **fields: Any) -> None:
+        unknown = set(fields) - _CHANNEL_FIELDS
+        if unknown:
+            raise TypeError(f"unknown channel fields: {sorted(unknown)}")
+        with self.engine.begin() as con:
+            self._upsert_channel(con, channel, fields)
+
+    def channel_states(self) -> list[ChannelState]:
+        with self.engine.connect() as con:
+            rows = con.execute(select(ChannelRow).order_by(ChannelRow.name))
+            return [ChannelState(channel=r.name, cursor=dict(r.cursor) if r.cursor else None,
+                                 last_poll_at=r.last_poll_at, last_post_at=r.last_post_at, last_error=r.last_error,
+                                 healthy=r.healthy, rate_limit_remaining=r.rate_limit_remaining) for r in rows]
+
+    def try_lock_channel(self, channel: str) -> bool:
+        if self.dialect != "postgresql" or channel in self._locks:
+            return True
+        con = self.engine.connect()
+        got = bool(con.scalar(text("SELECT pg_try_advisory_lock(:k)"), {"k": _lock_key(channel)}))
+        con.commit()
+        if got:
+            self._locks[channel] = con
+        else:
+            con.close()
+        return got
+
+    def unlock_channel(self, channel: str) -> None:
+        con = self._locks.pop(channel, None)
+        if con is not None:
+            con.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _lock_key(channel)})
+            con.commit()
+            con.close()
+
+    # -- reading ---------------------------------------------------------------------------
+    def get_complaint(self, key: str) -> Complaint | None:
+        with self.engine.connect() as con:
+            row = con.execute(select(ComplaintRow).where(
+                or_(ComplaintRow.id == key, ComplaintRow.docket == key))).first()
+        return row_to_complaint(row) if row else None
+
+    def iter_complaints(self, *, since: datetime | None = None, until: datetime | None = None,
+                        statuses: Iterable[Status] | None = None) -> Iterator[Complaint]:
+        q = select(ComplaintRow).order_by(ComplaintRow.created_at, ComplaintRow.id)
+        if since is not None:
+            q = q.where(ComplaintRow.created_at >= since)
+        if until is not None:
+            q = q.where(ComplaintRow.created_at < until)
+        if statuses is not None:
+            q = q.where(ComplaintRow.status.in_([Status(s).value for s in statuses]))
+        with self.engine.connect() as con:
+            for row in con.execution_options(yield_per=2000).execute(q):
+                yield row_to_complaint(row)
+
+    def events(self, complaint_id: str | None = None) -> list[Event]:
+        q = select(EventRow).order_by(EventRow.id)
+        if complaint_id is not None:
+            q = q.where(EventRow.complaint_id == complaint_id)
+        with self.engine.connect() as con:
+            return [Event(kind=r.kind, complaint_id=r.complaint_id, detail=dict(r.detail), actor=r.actor, at=r.at)
+                    for r in con.execute(q)]
+
+    def record_events(self, events: Sequence[Event]) -> None:
+        if events:
+            now = utcnow()
+            with self.engine.begin() as con:
+                con.execute(self._insert(EventRow), [self._event_row(e, now) for e in events])
+
+    def dead_letters(self, limit: int = 100) -> list[tuple[InboxItem, str]]:
+        with self.engine.connect() as con:
+            rows = con.execute(select(Inbox).where(Inbox.state == InboxState.DEAD.value)
+                               .order_by(Inbox.id).limit(limit))
+            return [(_inbox_item(r), r.error or "") for r in rows]
+
+    def stats(self) -> dict[str, int]:
+        out = {f"inbox_{s.value}": 0 for s in InboxState}
+        out.update(complaints=0, duplicates=0)
+        out.update({f"outbox_{s.value}": 0 for s in OutboxState})
+        with self.engine.connect() as con:
+            for state, n in con.execute(select(Inbox.state, func.count()).group_by(Inbox.state)):
+                out[f"inbox_{state}"] = n
+            out["complaints"] = con.scalar(select(func.count()).select_from(ComplaintRow)) or 0
+            out["duplicates"] = con.scalar(select(func.count()).select_from(ComplaintRow)
+                                           .where(ComplaintRow.duplicate_of.is_not(None))) or 0
+            for state, n in con.execute(select(OutboxRow.state, func.count()).group_by(OutboxRow.state)):
+                out[f"outbox_{state}"] = n
+        return out
+
+    def close(self) -> None:
+        for channel in list(self._locks):
+            try:
+                self.unlock_channel(channel)
+            except Exception:  # noqa: BLE001 - closing must not fail
+                logger.debug("could not release the lock of %s", channel, exc_info=True)
+        self.engine.dispose()

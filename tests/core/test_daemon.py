@@ -1,0 +1,139 @@
+"""The daemon in-process with the fake platform and a real SQLite store."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from shikayat.config import Config, build_config
+from shikayat.daemon import Daemon
+from shikayat.errors import AuthError, RateLimited
+from shikayat.hookspecs import hookimpl
+from shikayat.platforms import Channel
+from shikayat.plugins import Plugins, load_plugins
+from shikayat.retry import RetryPolicy
+from shikayat.store import Store
+from shikayat.testing.fakes import FakeFeed, FakePlugin
+
+UNITS = Path(__file__).parent / "fixtures" / "units"
+FAST = RetryPolicy(initial=0.01, maximum=0.05, attempts=3, rate_limit_margin=0.0)
+
+
+@pytest.fixture
+def feed() -> FakeFeed:
+    return FakeFeed()
+
+
+@pytest.fixture
+def plugins(feed: FakeFeed) -> Plugins:
+    import shikayat_storage.plugin
+
+    return load_plugins(entry_points_enabled=False, extra=[FakePlugin(feed), shikayat_storage.plugin])
+
+
+@pytest.fixture
+def config(tmp_path: Path, plugins: Plugins) -> Config:
+    raw = {
+        "storage": {"url": "sqlite:///d.db"},
+        "units": {"path": str(UNITS)},
+        "daemon": {"port": 0, "idle_sleep": 0.02, "lease_seconds": 5},
+        "channels": {
+            "one": {"platform": "fake", "unit": "tf-city", "poll_interval": 0.05, "page_size": 3},
+            "two": {"platform": "fake", "unit": "tf-hq", "poll_interval": 0.05, "account_id": "police2"},
+        },
+    }
+    return build_config(raw, plugins, base=tmp_path)
+
+
+@pytest.fixture
+def dstore(config: Config, plugins: Plugins) -> Iterator[Store]:
+    store = plugins.open_store(config.storage.url)
+    store.migrate()
+    yield store
+    store.close()
+
+
+async def _until(cond: Callable[[], bool], timeout: float = 15.0) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not cond():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError("condition not reached in time")
+        await asyncio.sleep(0.02)
+
+
+async def test_polls_processes_replies_and_stops_cleanly(config: Config, plugins: Plugins, dstore: Store,
+                                                        feed: FakeFeed) -> None:
+    for i in range(10):
+        feed.post(f"complaint {i}", author=f"c{i}")
+    daemon = Daemon(config, plugins, dstore, policy=FAST)
+    task = asyncio.create_task(daemon.run())
+    # both channels poll the same feed: the inbox absorbs the overlap
+    await _until(lambda: dstore.stats()["outbox_sent"] == 10)
+    feed.post("late complaint", author="late")
+    await _until(lambda: dstore.stats()["outbox_sent"] == 11)
+    daemon.request_stop()
+    assert await asyncio.wait_for(task, 10) == 0
+    stats = dstore.stats()
+    assert stats["complaints"] == 11 and stats["inbox_pending"] == 0
+    assert len(feed.replies) == 11                                     # one reply per complaint
+    assert sorted(r["in_reply_to"] for r in feed.replies) == sorted(p["id"] for p in feed.posts)
+    assert all(c.status.value == "acknowledged" for c in dstore.iter_complaints())
+
+
+async def test_rate_limit_is_waited_out(config: Config, plugins: Plugins, dstore: Store, feed: FakeFeed) -> None:
+    feed.post("x")
+    feed.fail_fetch = [RateLimited("429", retry_after=0.3), RateLimited("429", retry_after=0.3)]
+    daemon = Daemon(config, plugins, dstore, policy=FAST)
+    task = asyncio.create_task(daemon.run())
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    await _until(lambda: dstore.stats()["complaints"] == 1)
+    assert loop.time() - start >= 0.3
+    daemon.request_stop()
+    assert await asyncio.wait_for(task, 10) == 0
+
+
+async def test_hook_channel_failed(config: Config, plugins: Plugins, dstore: Store, feed: FakeFeed) -> None:
+    """An auth failure stops one channel, visibly; the other goes on."""
+    failed: list[tuple[str, str]] = []
+
+    class Watch:
+        @hookimpl
+        def channel_failed(self, channel: Channel, error: str) -> None:
+            failed.append((channel.name, error))
+
+    plugins.pm.register(Watch())
+    feed.fail_fetch_for["two"] = [AuthError("token revoked", status=401)]
+    for i in range(4):
+        feed.post(f"c{i}", author=f"a{i}")
+    daemon = Daemon(config, plugins, dstore, policy=FAST)
+    task = asyncio.create_task(daemon.run())
+    await _until(lambda: bool(failed) and dstore.stats()["complaints"] == 4)
+    assert failed == [("two", "AuthError: token revoked")]
+    await _until(lambda: daemon.http_port is not None)
+    async with httpx.AsyncClient() as client:
+        r = await client.get(f"http://127.0.0.1:{daemon.http_port}/readyz")
+    assert r.status_code == 503
+    body = r.json()
+    assert body["channels"]["two"]["healthy"] is False and "token revoked" in body["channels"]["two"]["last_error"]
+    assert body["channels"]["one"]["healthy"] is True
+    states = {s.channel: s for s in dstore.channel_states()}
+    assert states["two"].healthy is False
+    assert any(e.kind == "channel.failed" for e in dstore.events())
+    daemon.request_stop()
+    assert await asyncio.wait_for(task, 10) == 0
+
+
+async def test_refuses_an_outdated_schema(config: Config, plugins: Plugins) -> None:
+    from shikayat.errors import SchemaOutdated
+
+    store = plugins.open_store(config.storage.url)      # never migrated
+    try:
+        with pytest.raises(SchemaOutdated, match="shikayat migrate"):
+            await Daemon(config, plugins, store).run()
+    finally:
+        store.close()

@@ -1,0 +1,277 @@
+"""The store's invariants, each on a SQLite file and on PostgreSQL."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from shikayat.complaint import Author, Complaint, Location, Media, RawPost, Thread, utcnow
+from shikayat.errors import SchemaOutdated
+from shikayat.store import DeadLetter, Event, Ignored, OutboxEntry, Processed, Support
+from shikayat.types import DuplicateReason, Language, MediaType, Priority, Status
+from shikayat_storage import SQLStore
+from shikayat_storage.models import metadata
+from shikayat_storage.plugin import normalize_url, open_store
+
+
+@pytest.fixture
+def store(db_url: str) -> Iterator[SQLStore]:
+    s = SQLStore(normalize_url(db_url) or db_url)
+    s.migrate()
+    yield s
+    s.close()
+
+
+def raw(i: int | str, platform: str = "twitter", channel: str | None = "ch") -> RawPost:
+    return RawPost(platform=platform, external_id=str(i), channel=channel, payload=f'{{"id": "{i}"}}'.encode())
+
+
+def complaint(ext: str, **kw: object) -> Complaint:
+    base: dict[str, object] = dict(platform="twitter", external_id=ext, author=Author(id="a1", handle="asha"),
+                                   text="chain chheen li", created_at=utcnow().replace(microsecond=0))
+    base.update(kw)
+    return Complaint(**base)  # type: ignore[arg-type]
+
+
+def test_open_store_answers_only_for_sql_urls() -> None:
+    assert open_store("redis://localhost") is None
+    assert normalize_url("postgresql://u@h/db") == "postgresql+psycopg://u@h/db"
+    assert normalize_url("sqlite:///x.db") == "sqlite:///x.db"
+
+
+def test_hook_open_store(db_url: str) -> None:
+    from shikayat.plugins import load_plugins
+
+    store = load_plugins().open_store(db_url)
+    try:
+        assert isinstance(store, SQLStore)
+        assert store.schema_status().current is None
+    finally:
+        store.close()
+
+
+def test_migrations_up_down_up(db_url: str) -> None:
+    s = SQLStore(normalize_url(db_url) or db_url)
+    try:
+        with pytest.raises(SchemaOutdated, match="shikayat migrate"):
+            s.check_schema()
+        s.migrate()
+        assert s.schema_status().up_to_date
+        s.check_schema()
+        s.migrate("base")
+        assert s.schema_status().current is None
+        with s.engine.connect() as con:
+            assert set(sa.inspect(con).get_table_names()) <= {"alembic_version"}
+        s.migrate()
+        assert s.schema_status().up_to_date
+    finally:
+        s.close()
+
+
+def test_models_and_migrations_agree(store: SQLStore) -> None:
+    with store.engine.connect() as con:
+        diff = compare_metadata(MigrationContext.configure(con, opts={"compare_type": True}), metadata)
+    assert diff == []
+
+
+def test_redelivered_posts_are_stored_once(store: SQLStore) -> None:
+    assert store.add_raw([raw(1), raw(2), raw(3)]) == 3
+    assert store.add_raw([raw(2), raw(3), raw(4)]) == 1
+    assert store.add_raw([raw(1, platform="facebook")]) == 1        # the key is (platform, external id)
+    assert store.stats()["inbox_pending"] == 5
+
+
+def test_posts_and_cursor_commit_together(store: SQLStore) -> None:
+    store.add_raw([raw(1)], channel="ch", cursor={"since_id": "1"})
+    assert store.get_cursor("ch") == {"since_id": "1"}
+    broken = RawPost.model_construct(platform="twitter", external_id="2", channel="ch", payload=None,
+                                     received_at=utcnow())              # violates NOT NULL
+    with pytest.raises(sa.exc.IntegrityError):
+        store.add_raw([raw(3), broken], channel="ch", cursor={"since_id": "3"})
+    assert store.get_cursor("ch") == {"since_id": "1"}                  # cursor did not advance
+    assert store.stats()["inbox_pending"] == 1                          # post 3 was not kept either
+
+
+def test_dead_rows_keep_payload_and_error_and_can_be_requeued(store: SQLStore) -> None:
+    store.add_raw([], dead=[(raw("bad"), "not JSON")])
+    (item, error), = store.dead_letters()
+    assert (item.payload, error) == (b'{"id": "bad"}', "not JSON")
+    assert store.claim_inbox(10, owner="w", lease_seconds=30) == []
+    assert store.requeue_dead(platform="facebook") == 0
+    assert store.requeue_dead(inbox_ids=[item.id]) == 1
+    assert [i.external_id for i in store.claim_inbox(10, owner="w", lease_seconds=30)] == ["bad"]
+
+
+def test_leases_hide_claimed_rows_until_they_expire(store: SQLStore) -> None:
+    store.add_raw([raw(i) for i in range(5)])
+    first = store.claim_inbox(3, owner="a", lease_seconds=0.3)
+    assert [i.external_id for i in first] == ["0", "1", "2"] and all(i.attempts == 1 for i in first)
+    second = store.claim_inbox(10, owner="b", lease_seconds=30)
+    assert [i.external_id for i in second] == ["3", "4"]
+    assert store.claim_inbox(10, owner="c", lease_seconds=30) == []
+    time.sleep(0.35)
+    again = store.claim_inbox(10, owner="c", lease_seconds=30)
+    assert [i.external_id for i in again] == ["0", "1", "2"] and all(i.attempts == 2 for i in again)
+
+
+def test_concurrent_claims_never_share_a_row(store: SQLStore) -> None:
+    store.add_raw([raw(i) for i in range(200)])
+    claimed: list[list[int]] = [[], [], [], []]
+    other = SQLStore(store.url)
+
+    def worker(n: int) -> None:
+        s = store if n % 2 == 0 else other
+        while batch := s.claim_inbox(7, owner=f"w{n}", lease_seconds=60):
+            claimed[n] += [i.id for i in batch]
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    other.close()
+    ids = [i for c in claimed for i in c]
+    assert len(ids) == 200 and len(set(ids)) == 200
+
+
+def _full_complaint() -> Complaint:
+    return complaint(
+        "1900000000000000001", id="01TESTFULLCOMPLAINT0000001", docket="SK-AAAA-BBBB", channel="ch",
+        permalink="https://x.com/asha/status/1", author=Author(id="42", handle="asha", name="Asha", phone="919800000000"),
+        text="मेरी चेन छीन ली हज़रतगंज", language=Language.MIXED,
+        created_at=datetime(2026, 5, 1, 9, 30, 1, 123000, tzinfo=UTC),
+        received_at=datetime(2026, 5, 1, 9, 31, tzinfo=UTC),
+        mentions=("uppolice",), hashtags=("twittersewa",), links=("https://example.org/a",),
+        media=(Media(type=MediaType.IMAGE, id="m1", url="https://pbs.example/m1.jpg"),),
+        location=Location(latitude=26.85, longitude=80.95, place_name="Lucknow"),
+        thread=Thread(reply_to="1899", conversation_id="1899"), text_normalized="मेरी चेन छीन ली हजरतगंज",
+        category="chain_snatching", priority=Priority.HIGH, sensitive=False, unit="up-lko-hazratganj",
+        unit_reason="text names हज़रतगंज", sla_due=datetime(2026, 5, 1, 11, 31, tzinfo=UTC),
+    )
+
+
+def test_complaint_round_trips_exactly(store: SQLStore) -> None:
+    store.add_raw([raw("1900000000000000001")])
+    item, = store.claim_inbox(1, owner="w", lease_seconds=30)
+    c = _full_complaint()
+    store.save_outcomes([Processed(item.id, c, [Event("complaint.received", c.id, {"k": "v"})])])
+    back = store.get_complaint(c.id)
+    assert back == c
+    assert store.get_complaint("SK-AAAA-BBBB") == c
+    assert back is not None and back.created_at.tzinfo is not None and back.created_at == c.created_at
+    assert [e.kind for e in store.events(c.id)] == ["complaint.received"]
+
+
+def test_saving_the_same_post_twice_creates_one_case_and_one_reply(store: SQLStore) -> None:
+    store.add_raw([raw("p1"), raw("p2")])
+    (i1, i2) = store.claim_inbox(2, owner="w", lease_seconds=30)
+    ack = OutboxEntry(kind="ack", channel="ch", in_reply_to="p1", recipient="a1", text="registered")
+    first = complaint("p1", docket="SK-1")
+    store.save_outcomes([Processed(i1.id, first, [Event("complaint.received", first.id)], [ack]),
+                         DeadLetter(i2.id, "broken")])
+    racer = complaint("p1", docket="SK-1")                 # a second worker, another internal id
+    store.save_outcomes([Processed(i1.id, racer, [Event("complaint.received", racer.id)], [ack])])
+    stats = store.stats()
+    assert stats["complaints"] == 1 and stats["outbox_pending"] == 1
+    assert stats["inbox_done"] == 1 and stats["inbox_dead"] == 1
+    assert store.events(racer.id) == []
+
+
+def test_support_counts_and_ignored_rows(store: SQLStore) -> None:
+    store.add_raw([raw("c1"), raw("d1"), raw("own")])
+    i1, i2, i3 = store.claim_inbox(3, owner="w", lease_seconds=30)
+    canonical = complaint("c1", docket="SK-C")
+    dup = complaint("d1", docket="SK-D", duplicate_of=canonical.id, duplicate_reason=DuplicateReason.NEAR_DUPLICATE,
+                    duplicate_score=0.91, author=Author(id="a2"))
+    store.save_outcomes([Processed(i1.id, canonical)])
+    store.save_outcomes([Processed(i2.id, dup, support=Support(canonical.id, posts=1, authors=1)),
+                         Ignored(i3.id, "posted by our own account")])
+    back = store.get_complaint(canonical.id)
+    assert back is not None and (back.support_posts, back.support_authors) == (2, 2)
+    stats = store.stats()
+    assert stats["duplicates"] == 1 and stats["inbox_ignored"] == 1
+    rows = store.find_complaints("twitter", ["c1", "d1", "zz"])
+    assert set(rows) == {"c1", "d1"} and rows["d1"].duplicate_of == canonical.id
+
+
+def _with_ack(store: SQLStore, ext: str = "p1") -> Complaint:
+    store.add_raw([raw(ext)])
+    item, = store.claim_inbox(1, owner="w", lease_seconds=30)
+    c = complaint(ext, docket=f"SK-{ext}")
+    store.save_outcomes([Processed(item.id, c, outbox=[OutboxEntry("ack", "ch", ext, "a1", "registered")])])
+    return c
+
+
+def test_outbox_attempts_commit_before_sending(store: SQLStore) -> None:
+    c = _with_ack(store)
+    item, = store.claim_outbox(10, owner="w", lease_seconds=0.2)
+    assert (item.attempts, item.docket, item.in_reply_to) == (1, "SK-p1", "p1")
+    assert store.claim_outbox(10, owner="w2", lease_seconds=30) == []          # leased
+    time.sleep(0.25)                                                            # the sender "crashed"
+    again, = store.claim_outbox(10, owner="w2", lease_seconds=30)
+    assert again.attempts == 2
+    store.mark_sent(again.id, "1999")
+    assert store.claim_outbox(10, owner="w3", lease_seconds=30) == []
+    back = store.get_complaint(c.id)
+    assert back is not None and back.status is Status.ACKNOWLEDGED
+    assert store.stats()["outbox_sent"] == 1
+    assert any(e.kind == "reply.sent" and e.detail["platform_id"] == "1999" for e in store.events(c.id))
+
+
+def test_retry_waits_and_failure_is_recorded(store: SQLStore) -> None:
+    c = _with_ack(store)
+    item, = store.claim_outbox(10, owner="w", lease_seconds=30)
+    store.mark_retry(item.id, not_before=utcnow() + timedelta(hours=1), error="503")
+    assert store.claim_outbox(10, owner="w", lease_seconds=30) == []
+    later, = store.claim_outbox(10, owner="w", lease_seconds=30, now=utcnow() + timedelta(hours=2))
+    store.mark_failed(later.id, "403 duplicate content")
+    assert store.stats()["outbox_failed"] == 1
+    assert any(e.kind == "reply.failed" for e in store.events(c.id))
+    back = store.get_complaint(c.id)
+    assert back is not None and back.status is Status.NEW
+
+
+def test_iter_complaints_filters(store: SQLStore) -> None:
+    base = datetime(2026, 5, 1, tzinfo=UTC)
+    store.add_raw([raw(f"t{d}") for d in range(4)])
+    items = store.claim_inbox(4, owner="w", lease_seconds=30)
+    store.save_outcomes([Processed(it.id, complaint(f"t{d}", docket=f"SK-{d}", created_at=base + timedelta(days=d),
+                                                    status=Status.RESOLVED if d == 3 else Status.NEW))
+                         for d, it in enumerate(items)])
+    got = [c.external_id for c in store.iter_complaints(since=base + timedelta(days=1), until=base + timedelta(days=3))]
+    assert got == ["t1", "t2"]
+    assert [c.external_id for c in store.iter_complaints(statuses=[Status.RESOLVED])] == ["t3"]
+    rows = list(store.recent_index_rows(base + timedelta(days=2)))
+    assert [r.external_id for r in rows] == ["t2", "t3"]
+
+
+def test_channel_state_round_trip(store: SQLStore) -> None:
+    now = utcnow()
+    store.update_channel("ch", last_poll_at=now, healthy=False, last_error="401", rate_limit_remaining=3)
+    store.add_raw([], channel="ch", cursor={"since_id": "9"})
+    state, = store.channel_states()
+    assert (state.channel, state.healthy, state.last_error, state.rate_limit_remaining) == ("ch", False, "401", 3)
+    assert state.cursor == {"since_id": "9"} and state.last_poll_at == now
+    with pytest.raises(TypeError):
+        store.update_channel("ch", cursor={"x": "y"})
+
+
+@pytest.mark.postgres
+def test_channel_lock_is_exclusive_across_stores(postgres_url: str) -> None:
+    a, b = SQLStore(postgres_url), SQLStore(postgres_url)
+    try:
+        assert a.try_lock_channel("up_x") is True
+        assert b.try_lock_channel("up_x") is False
+        assert b.try_lock_channel("other") is True
+        a.unlock_channel("up_x")
+        assert b.try_lock_channel("up_x") is True
+    finally:
+        a.close()
+        b.close()
