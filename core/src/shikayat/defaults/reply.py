@@ -30,7 +30,8 @@ def _unit_label(complaint: Complaint, context: DecisionContext, lang: str) -> st
     if unit is None:
         return "the police" if lang == "en" else "पुलिस"
     handles = unit.handles.get(complaint.platform)
-    if handles:
+    own = context.channel is not None and context.channel.unit == unit.id   # do not tag ourselves
+    if handles and not own:
         return "@" + handles[0]
     return unit.name.hi if lang == "hi" and unit.name.hi else unit.name.en
 
