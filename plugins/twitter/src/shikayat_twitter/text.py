@@ -83,7 +83,7 @@ def fit(text: str, limit: int = LIMIT) -> str:
     text = unicodedata.normalize("NFC", text)
     if weighted_length(text) <= limit:
         return text
-    budget = limit - 1                                   # room for the ellipsis
+    budget = limit - _cluster_weight("…")                # room for the ellipsis (it weighs 2)
     out: list[str] = []
     used = 0
     for piece, is_url in _segments(text):
