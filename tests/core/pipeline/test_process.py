@@ -161,7 +161,8 @@ def test_ack_text_carries_reference_and_unit_handle(pipeline: Pipeline, pstore: 
     assert by_id["h1"].docket in items["h1"].text and "@ps_ganj" in items["h1"].text
     assert "शिकायत" in items["h1"].text                     # Hindi post, Hindi reply
     assert items["e1"].text.startswith("Your complaint is registered")
-    assert "@citypolice" in items["e1"].text
+    # routed to the receiving account's own unit: named, not tagged (no tagging ourselves)
+    assert "@citypolice" not in items["e1"].text and "City Commissionerate" in items["e1"].text
 
 
 def test_channel_without_replies_queues_none(pipeline: Pipeline, pstore: Store) -> None:
