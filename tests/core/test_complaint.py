@@ -71,3 +71,16 @@ def test_new_ids_sort_by_time_and_are_unique() -> None:
     ids = [new_id() for _ in range(1000)]
     assert len(set(ids)) == 1000
     assert all(len(i) == 26 for i in ids)
+
+
+@pytest.mark.parametrize(("text", "lang"), [
+    ("मेरा फोन चोरी हो गया", "hi"),
+    ("my phone was stolen", "en"),
+    ("मेरी चेन छीन ली Hazratganj mein abhi", "mixed"),
+    ("मेरा फोन चोरी हो गया आलमबाग में @uppolice", "hi"),      # a tagged handle does not make it mixed
+    ("1234 !!!", "und"),
+])
+def test_detect_language(text: str, lang: str) -> None:
+    from shikayat.complaint import detect_language
+
+    assert detect_language(text).value == lang

@@ -9,6 +9,7 @@ complaint's fields (duplicate link, category, priority, unit, SLA, status) with
 from __future__ import annotations
 
 import os
+import re
 import time
 from datetime import UTC, datetime
 from typing import Annotated
@@ -167,22 +168,24 @@ class Complaint(_Model):
         return self.duplicate_of is not None
 
 
+_DEVANAGARI = re.compile(r"[\u0900-\u097F]")
+_LATIN = re.compile(r"[A-Za-z]")
+_NOISE = re.compile(r"https?://\S+|[@#]\w+")
+
+
 def detect_language(text: str) -> Language:
-    """Cheap script-based guess: Devanagari only → hi, Latin only → en, both → mixed.
+    """Cheap script-based guess: Devanagari only → hi, Latin only → en, both in fair
+    measure (the smaller at least a fifth of the larger) → mixed.
 
     Romanized Hindi is Latin script and reads as ``en`` here; the decision stage may refine it.
     """
-    deva = latin = 0
-    for ch in text:
-        o = ord(ch)
-        if 0x0900 <= o <= 0x097F:
-            deva += 1
-        elif ch.isascii() and ch.isalpha():
-            latin += 1
+    text = _NOISE.sub("", text)          # handles, hashtags and links say nothing of the language
+    deva = len(_DEVANAGARI.findall(text))
+    latin = len(_LATIN.findall(text))
     if deva and latin:
-        return Language.MIXED if min(deva, latin) * 5 >= max(deva, latin) else (
-            Language.HINDI if deva > latin else Language.ENGLISH
-        )
+        if min(deva, latin) * 5 >= max(deva, latin):
+            return Language.MIXED
+        return Language.HINDI if deva > latin else Language.ENGLISH
     if deva:
         return Language.HINDI
     if latin:

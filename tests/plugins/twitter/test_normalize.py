@@ -26,7 +26,7 @@ def test_full_post_normalizes_field_by_field() -> None:
     assert c.permalink == "https://x.com/asha_verma/status/1900000000000000123"
     assert (c.author.id, c.author.handle, c.author.name) == ("1000000000000000042", "asha_verma", "Asha Verma")
     assert c.created_at == datetime(2026, 5, 1, 9, 30, tzinfo=UTC)
-    assert c.language is Language.MIXED                        # Devanagari and Latin together
+    assert c.language is Language.HINDI                        # handles, tags and links do not count
     assert c.mentions == ("uppolice", "lkopshazratganj")
     assert c.hashtags == ("twittersewa",)
     assert c.links == ("https://example.org/photo/1",)
