@@ -30,7 +30,10 @@ def all_complaints(store: Store) -> list[Complaint]:
 
 
 def test_every_post_is_stored_once_with_a_unique_docket_and_one_ack(pipeline: Pipeline, pstore: Store) -> None:
-    posts = [raw(f"p{i}", f"complaint number {i} about theft") for i in range(25)]
+    places = ["hazratganj", "aliganj", "gomti nagar", "chinhat", "alambagh"]
+    what = ["mobile chori", "chain snatching", "dj bahut tez", "jam laga hai", "bike chori"]
+    posts = [raw(f"p{i}", f"{what[i % 5]} {places[i // 5]} mein {'abhi' if i % 2 else 'kal raat'} #{i}",
+                 author=f"u{i}") for i in range(25)]
     assert pstore.add_raw(posts) == 25
     assert pstore.add_raw(posts[:10]) == 0          # redelivery absorbed at intake
     result = pipeline.drain(limit=7)                  # several batches
@@ -53,9 +56,30 @@ def test_same_author_repeat_is_folded_without_a_second_ack(pipeline: Pipeline, p
     assert by_id["a2"].duplicate_of == by_id["a1"].id
     assert by_id["a2"].duplicate_reason is DuplicateReason.SAME_AUTHOR
     assert by_id["a2"].duplicate_of_docket == by_id["a1"].docket
-    assert by_id["b1"].duplicate_of is None
-    assert by_id["a1"].support_posts == 2 and by_id["a1"].support_authors == 1
-    assert pstore.stats()["outbox_pending"] == 2        # a1 and b1 only
+    # another author copy-pasting it is folded too, as support from a new author
+    assert by_id["b1"].duplicate_of == by_id["a1"].id
+    assert by_id["b1"].duplicate_reason is DuplicateReason.NEAR_DUPLICATE
+    assert by_id["a1"].support_posts == 3 and by_id["a1"].support_authors == 2
+    assert pstore.stats()["outbox_pending"] == 2        # a1, and b1 told the existing reference
+
+
+def test_near_duplicates_fold_but_similar_different_cases_do_not(pipeline: Pipeline, pstore: Store) -> None:
+    pstore.add_raw([
+        raw("w1", "@uppolice meri chain chheen li hazratganj mein abhi 2 ladke bike pe the please help", author="u1"),
+        raw("w2", "@uppolice @dgpup meri chain chheen li hazratganj mein abhi 2 ladke bike pe the please help sir",
+            author="u2"),                                   # copy-paste with an extra tag and word
+        raw("w3", "meri maa ki chain chheen li hazratganj market ke paas kal shaam ko scooty wale ne",
+            author="u3"),                                   # another snatching, same locality: a new case
+        raw("w4", "@uppolice meri chain chheen li hazratganj mein abhi 2 ladke bike pe the please help jaldi",
+            author="u1"),                                   # the first author again, edited
+    ])
+    pipeline.drain()
+    by_id = {c.external_id: c for c in all_complaints(pstore)}
+    assert by_id["w2"].duplicate_of == by_id["w1"].id
+    assert by_id["w2"].duplicate_reason is DuplicateReason.NEAR_DUPLICATE and 0.6 <= (by_id["w2"].duplicate_score or 0) < 1
+    assert by_id["w3"].duplicate_of is None
+    assert by_id["w4"].duplicate_reason is DuplicateReason.SAME_AUTHOR and by_id["w4"].duplicate_of == by_id["w1"].id
+    assert (by_id["w1"].support_posts, by_id["w1"].support_authors) == (3, 2)
 
 
 def test_repost_counts_as_support_for_the_original(pipeline: Pipeline, pstore: Store) -> None:

@@ -1,4 +1,6 @@
-"""Default dedupe: exact repeats by the same author, and reposts of known complaints.
+"""Default dedupe, in order: reposts of known complaints; exact repeats by the same author;
+near-duplicates (MinHash over character shingles, at or above the index's threshold) — by the
+same author (an edited repeat) or by others (a copy-paste wave).
 
 (Redeliveries of the same post never get this far: the inbox's unique key absorbs them.)
 """
@@ -37,4 +39,15 @@ def dedupe_complaint(complaint: Complaint, context: DecisionContext) -> Duplicat
                 score=1.0,
                 new_author=False,
             )
+    for known, score in index.similar(complaint.text_normalized):
+        if known.external_id == complaint.external_id or complaint.created_at - known.created_at > index.window:
+            continue
+        same = known.author_id == complaint.author.id
+        return Duplicate(
+            of=known.canonical,
+            of_docket=known.canonical_docket,
+            reason=DuplicateReason.SAME_AUTHOR if same else DuplicateReason.NEAR_DUPLICATE,
+            score=round(score, 3),
+            new_author=not same and not index.has_supported(known.canonical, complaint.author.id),
+        )
     return None

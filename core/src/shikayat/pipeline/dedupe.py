@@ -12,7 +12,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+import numpy as np
+
 from shikayat.complaint import Complaint
+from shikayat.pipeline.neardup import NearDuplicateIndex
 from shikayat.store import IndexRow
 from shikayat.textnorm import dedupe_key
 
@@ -34,6 +37,7 @@ class Known:
 @dataclass
 class DedupeIndex:
     window: timedelta = timedelta(days=7)
+    near: NearDuplicateIndex = field(default_factory=NearDuplicateIndex)
     _by_text: dict[tuple[str, str, str], Known] = field(default_factory=dict)
     _by_external: dict[tuple[str, str], Known] = field(default_factory=dict)
     _authors: dict[str, set[str]] = field(default_factory=dict)
@@ -51,6 +55,22 @@ class DedupeIndex:
 
     def has_supported(self, canonical_id: str, author_id: str) -> bool:
         return author_id in self._authors.get(canonical_id, ())
+
+    def similar(self, text_normalized: str | None) -> list[tuple[Known, float]]:
+        """Indexed canonical complaints whose text is near ``text_normalized``, best first."""
+        found = []
+        for cid, score in self.near.query(self._signature(text_normalized)):
+            known = self._ids.get(cid)
+            if known is not None:
+                found.append((known, score))
+        return found
+
+    def _signature(self, text: str | None) -> np.ndarray | None:
+        if not text:
+            return None
+        if self._sig_cache[0] != text:          # the lookup and the add of one post share it
+            self._sig_cache = (text, self.near.signature(text))
+        return self._sig_cache[1]
 
     # -- updates ---------------------------------------------------------------------------
     def add(self, complaint: Complaint) -> None:
@@ -86,6 +106,8 @@ class DedupeIndex:
             # the first (oldest) complaint with this text stays the one repeats link to
             self._by_text.setdefault((platform, known.author_id, key), known)
         self._authors.setdefault(known.canonical, set()).add(known.author_id)
+        if known.canonical == known.id:
+            self.near.add(known.id, self._signature(text_normalized), known.created_at.timestamp())
         heapq.heappush(self._expiry, (known.created_at, platform, external_id, known.author_id, key))
         self._ids[known.id] = known
         if self._newest is None or known.created_at > self._newest:
@@ -102,6 +124,7 @@ class DedupeIndex:
         if newest is None:
             return 0
         cutoff = newest - self.window
+        self.near.prune(cutoff.timestamp())
         dropped = 0
         while self._expiry and self._expiry[0][0] < cutoff:
             _, platform, external_id, author_id, key = heapq.heappop(self._expiry)
@@ -128,3 +151,4 @@ class DedupeIndex:
     def __post_init__(self) -> None:
         self._ids: dict[str, Known] = {}
         self._newest: datetime | None = None
+        self._sig_cache: tuple[str | None, np.ndarray | None] = (None, None)
