@@ -18,9 +18,19 @@ from harness import wait_until
 pytestmark = pytest.mark.e2e
 
 
+_WORDS = ("chain mobile bike car phone purse wallet ladke aadmi auto scooty market station chauraha gali "
+          "sector colony road park mandir school hospital kal aaj abhi raat subah shaam jaldi chori chheen "
+          "gayab dhamki jhagda maarpeet jam dj sharab jua kabja fraud upi otp hazratganj aliganj chinhat "
+          "alambagh aminabad charbagh").split()
+
+
 def _publish(fake_x: RunningFakeX, n: int, start: int = 0) -> list[dict[str, Any]]:
-    return [fake_x.fake.add_post(f"citizen_{start + i}", f"@uppolice complaint number {start + i} chain chheen li")
-            for i in range(n)]
+    """``n`` distinct complaints (different words, so none is a near-duplicate of another)."""
+    out = []
+    for i in range(start, start + n):
+        words = random.Random(i).sample(_WORDS, 8)
+        out.append(fake_x.fake.add_post(f"citizen_{i}", f"@uppolice {' '.join(words)} {i}"))
+    return out
 
 
 def _reply_targets(fake_x: RunningFakeX) -> Counter[str]:
