@@ -25,8 +25,14 @@ PLACES = ("hazratganj aliganj gomti-nagar chinhat alambagh aminabad charbagh ind
           "vikas-nagar kaiserbagh naka chowk thakurganj mahanagar").split()
 
 
+SYLLABLES = "ka kha ga cha ja ta da na pa ba ma ya ra la va sha sa ha ri ki mi ni li".split()
+# complaint words plus 3,000 made-up place and person names, so that unrelated complaints share
+# common words (as real ones do) without all being alike
+NAMES = sorted({"".join(random.Random(i).sample(SYLLABLES, 3)) for i in range(3000)})
+
+
 def text(rng: random.Random) -> str:
-    return " ".join([*rng.sample(WORDS, 9), rng.choice(PLACES), str(rng.randrange(10**6))])
+    return " ".join([*rng.sample(WORDS, 6), *rng.sample(NAMES, 3), rng.choice(PLACES), str(rng.randrange(10**6))])
 
 
 def child(size: int, probes: int) -> dict[str, float]:
