@@ -222,12 +222,9 @@ def ingest(ctx: Context, file: str, no_process: bool) -> None:
 
 
 def _drain(store: Store, config: Config, plugins: Plugins) -> None:
-    from shikayat.pipeline import DedupeIndex, Pipeline
+    from shikayat.pipeline import Pipeline
 
-    pipeline = Pipeline(store=store, plugins=plugins, units=config.units, channels=config.channels,
-                        sla=config.sla, index=DedupeIndex(window=config.daemon.dedupe_window),
-                        docket_prefix=config.daemon.docket_prefix,
-                        lease_seconds=config.daemon.lease_seconds)
+    pipeline = Pipeline.from_config(config, plugins, store)
     pipeline.rebuild_index()
     r = pipeline.drain(config.daemon.batch_size)
     click.echo(f"processed {r.claimed}: {r.processed - r.duplicates} new case(s), {r.duplicates} duplicate(s), "

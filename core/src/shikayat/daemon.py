@@ -28,7 +28,6 @@ from shikayat.complaint import utcnow
 from shikayat.config import Config
 from shikayat.errors import FatalError, RetryableError, ShikayatError
 from shikayat.pipeline import Pipeline
-from shikayat.pipeline.dedupe import DedupeIndex
 from shikayat.pipeline.process import worker_name
 from shikayat.pipeline.reply import OutboxWorker
 from shikayat.platforms import Capability, Channel, Replier
@@ -64,13 +63,7 @@ class Daemon:
         self.routes = WebhookRoutes()
         self.failed: dict[str, str] = {}
         self.server: _Server | None = None
-        daemon = self.config.daemon
-        self.pipeline = Pipeline(
-            store=self.store, plugins=self.plugins, units=self.config.units,
-            channels=self.config.channels, sla=self.config.sla,
-            index=DedupeIndex(window=daemon.dedupe_window), docket_prefix=daemon.docket_prefix,
-            owner=self.owner, lease_seconds=daemon.lease_seconds,
-        )
+        self.pipeline = Pipeline.from_config(self.config, self.plugins, self.store, owner=self.owner)
 
     # -- entry point -----------------------------------------------------------------------
     async def run(self) -> int:

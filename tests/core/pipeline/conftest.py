@@ -53,5 +53,4 @@ def config_raw() -> dict[str, object]:
 @pytest.fixture
 def pipeline(pstore: Store, plugins: Plugins, config_raw: dict[str, object], tmp_path: Path) -> Pipeline:
     config = build_config(config_raw, plugins, base=tmp_path)
-    return Pipeline(store=pstore, plugins=plugins, units=config.units, channels=config.channels,
-                    sla=config.sla, lease_seconds=30)
+    return Pipeline.from_config(config, plugins, pstore, lease_seconds=30)

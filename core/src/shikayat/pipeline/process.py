@@ -15,6 +15,7 @@ import socket
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from shikayat.complaint import Complaint, RawPost, docket_for, utcnow
 from shikayat.decisions import Classification, DecisionContext, Duplicate, Route, SLAPolicy
@@ -36,6 +37,9 @@ from shikayat.store import (
 from shikayat.textnorm import normalize_text
 from shikayat.types import DuplicateReason
 from shikayat.units import UnitsDirectory
+
+if TYPE_CHECKING:
+    from shikayat.config import Config
 
 logger = logging.getLogger(__name__)
 
@@ -69,6 +73,18 @@ class Pipeline:
     docket_prefix: str = "SK"
     owner: str = field(default_factory=worker_name)
     lease_seconds: float = 60.0
+
+    @classmethod
+    def from_config(cls, config: Config, plugins: Plugins, store: Store, **overrides: Any) -> Pipeline:
+        """The pipeline a configuration describes (the daemon, ``ingest``, ``reprocess``)."""
+        daemon = config.daemon
+        settings: dict[str, Any] = {
+            "store": store, "plugins": plugins, "units": config.units, "channels": config.channels,
+            "sla": config.sla, "index": DedupeIndex(window=daemon.dedupe_window),
+            "docket_prefix": daemon.docket_prefix, "lease_seconds": daemon.lease_seconds,
+        }
+        settings.update(overrides)
+        return cls(**settings)
 
     def __post_init__(self) -> None:
         self._own_ids: dict[str, frozenset[str]] = {}
