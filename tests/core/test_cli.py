@@ -127,3 +127,23 @@ def test_hook_register_commands(monkeypatch: pytest.MonkeyPatch, capsys: pytest.
     assert exit_.value.code == 0
     assert "hello from a plugin" in capsys.readouterr().out
     cli.commands.pop("hello", None)
+
+
+def test_config_and_db_are_accepted_after_the_command(runner: CliRunner, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[storage]\nurl = "sqlite:///x.db"\n[daemon]\nport = "abc"\n')
+    for args in (["run", "--config", str(bad)], ["config", "check", "--config", str(bad)],
+                 ["--config", str(tmp_path / "missing.toml"), "config", "check", "--config", str(bad)]):
+        result = invoke(runner, *args)
+        assert result.exit_code == 2, args
+        assert f"{bad}: [daemon] port:" in result.output, args
+    db = f"sqlite:///{tmp_path / 'after.db'}"
+    assert invoke(runner, "migrate", "--db", db).exit_code == 0
+    assert "complaints=0" in invoke(runner, "status", "--db", db).output
+
+
+@pytest.mark.parametrize("command", ["export", "status", "reprocess"])
+def test_commands_on_an_unmigrated_database_name_the_fix(runner: CliRunner, db: str, command: str) -> None:
+    result = invoke(runner, "--db", db, command)
+    assert result.exit_code == 2
+    assert "run `shikayat migrate`" in result.output

@@ -6,7 +6,7 @@ import asyncio
 import logging
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import IO, Any, NoReturn
@@ -33,7 +33,8 @@ def setup_logging() -> None:
         format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
         stream=sys.stderr,
     )
-    logging.getLogger("httpx").setLevel(max(logging.WARNING, logging.getLogger().level))
+    for noisy in ("httpx", "alembic"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))
 
 
 def _fail(lines: list[str] | str, code: int = 2) -> NoReturn:
@@ -64,8 +65,11 @@ class Context:
         except ConfigError as exc:
             _fail([f"{self.config_path}: {p}" for p in exc.problems])
 
-    def database(self) -> tuple[Store, Config]:
-        """The store and config for commands that work with ``--config`` or ``--db``."""
+    def database(self, *, check_schema: bool = True) -> tuple[Store, Config]:
+        """The store and config for commands that work with ``--config`` or ``--db``.
+
+        With ``check_schema`` an outdated or empty database stops the command with the
+        message naming ``shikayat migrate``."""
         if self.db_url:
             config = self.config(required=False) if self.config_path else None
             if config is None:
@@ -83,12 +87,38 @@ class Context:
             assert config is not None
             url = config.storage.url
         try:
-            return self.plugins.open_store(url), config
+            store = self.plugins.open_store(url)
         except ConfigError as exc:
             _fail([str(p) for p in exc.problems])
+        if check_schema:
+            try:
+                store.check_schema()
+            except StoreError as exc:
+                store.close()
+                _fail(str(exc))
+        return store, config
 
 
-pass_ctx = click.make_pass_decorator(Context)
+_pass_context = click.make_pass_decorator(Context)
+
+
+def _override(attribute: str) -> Callable[[click.Context, click.Parameter, str | None], None]:
+    def callback(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+        target = ctx.find_object(Context)
+        if value is not None and target is not None:
+            setattr(target, attribute, value)
+
+    return callback
+
+
+def pass_ctx(f: Callable[..., Any]) -> Callable[..., Any]:
+    """Pass the :class:`Context`; ``--config``/``--db`` are accepted after the command too
+    (``shikayat run --config FILE``) and override the ones given before it."""
+    f = _pass_context(f)
+    f = click.option("--db", expose_value=False, callback=_override("db_url"),
+                     help="Database URL, instead of the config's [storage] url.")(f)
+    return click.option("--config", type=click.Path(dir_okay=False), expose_value=False,
+                        callback=_override("config_path"), help="Configuration file (TOML).")(f)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -129,7 +159,7 @@ def run(ctx: Context) -> None:
 @pass_ctx
 def migrate(ctx: Context, revision: str) -> None:
     """Create or upgrade the database schema."""
-    store, _ = ctx.database()
+    store, _ = ctx.database(check_schema=False)
     with store:
         before = store.schema_status()
         store.migrate(revision)
@@ -198,10 +228,6 @@ def ingest(ctx: Context, file: str, no_process: bool) -> None:
 
     store, config = ctx.database()
     with store:
-        try:
-            store.check_schema()
-        except StoreError as exc:
-            _fail(str(exc))
         lines, size, handle = _iter_input(file)
         channels = set(config.channels) if config.channels else None
         show = size is not None and size > 1_000_000 and sys.stderr.isatty()
