@@ -13,10 +13,10 @@ import contextlib
 import json
 import logging
 import os
+import re
 import time
 from abc import ABC, abstractmethod
 from collections import deque
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -82,9 +82,7 @@ def write_demo_config(path: Path, channels: dict[str, dict[str, Any]], poll_inte
     path.write_text("\n".join(lines), encoding="utf-8")
 
 
-@dataclass
-class _Recent:
-    items: deque[Complaint]
+_LEADING_MENTIONS = re.compile(r"^(?:\s*@\w+)+\s*")
 
 
 def _render(stats: dict[str, int], recent: list[Complaint], replies: int, elapsed: float,
@@ -109,7 +107,8 @@ def _render(stats: dict[str, int], recent: list[Complaint], replies: int, elapse
     table.add_column("unit", overflow="ellipsis", no_wrap=True, max_width=24)
     table.add_column("repeat of", no_wrap=True, min_width=12)
     for c in recent:
-        table.add_row(c.docket or "", f"{c.platform}:{c.author.handle or c.author.id}", c.text.replace("\n", " "),
+        text = _LEADING_MENTIONS.sub("", c.text).replace("\n", " ")
+        table.add_row(c.docket or "", f"{c.platform}:{c.author.handle or c.author.id}", text,
                       c.unit or "", c.duplicate_of_docket or "")
     return Group(head, f"channels: {chans}", table)
 
@@ -147,12 +146,14 @@ async def run_demo(plugins: Any, data_dir: Path, duration: float | None, rate: f
         since = utcnow()
         run = asyncio.create_task(daemon.run())
         recent: deque[Complaint] = deque(maxlen=8)
+        shown: set[str] = set()
         last_seen = since
 
         def snapshot() -> tuple[dict[str, int], dict[str, str]]:
             nonlocal last_seen
             for c in store.iter_complaints(since=last_seen):
-                if not recent or c.id != recent[-1].id:
+                if c.id not in shown:           # `since` is inclusive: the last one comes again
+                    shown.add(c.id)
                     recent.append(c)
                 last_seen = c.created_at
             states = {s.channel: ("ok" if s.healthy else f"FAILED: {s.last_error}") for s in store.channel_states()}

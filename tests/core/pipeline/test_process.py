@@ -189,6 +189,19 @@ def test_ack_text_carries_reference_and_unit_handle(pipeline: Pipeline, pstore: 
     assert "@citypolice" not in items["e1"].text and "City Commissionerate" in items["e1"].text
 
 
+def test_acks_of_one_case_by_several_authors_all_differ(pipeline: Pipeline, pstore: Store) -> None:
+    # X refuses a post whose text repeats an earlier one; a copy-paste wave must still be answered
+    text = "Gomti Nagar Vipul Khand mein raat bhar DJ baj raha hai, koi sunvai nahi"
+    pstore.add_raw([raw(f"w{i}", text + "!" * i, author=f"w{i}") for i in range(4)])
+    pipeline.drain()
+    by_id = {c.external_id: c for c in all_complaints(pstore)}
+    assert all(by_id[f"w{i}"].duplicate_of == by_id["w0"].id for i in (1, 2, 3))
+    items = pstore.claim_outbox(10, owner="t", lease_seconds=30)
+    assert len(items) == 4 and len({i.text for i in items}) == 4
+    for item in items:
+        assert by_id["w0"].docket in item.text and by_id[item.in_reply_to].docket in item.text
+
+
 def test_channel_without_replies_queues_none(pipeline: Pipeline, pstore: Store) -> None:
     pstore.add_raw([raw("q1", "complaint on the quiet channel", channel="quiet")])
     pipeline.drain()

@@ -15,9 +15,11 @@ _ACK = {
     "en": "Your complaint is registered, reference {ref}. It has been forwarded to {unit} for action.",
     "hi": "आपकी शिकायत दर्ज कर ली गई है, संदर्भ संख्या {ref}। इसे कार्रवाई हेतु {unit} को भेज दिया गया है।",
 }
+# Carries the post's own reference too: every reply text differs (X refuses a post that repeats
+# an earlier one word for word), and the author can quote either number.
 _ACK_DUPLICATE = {
-    "en": "This matter is already registered under reference {ref} and is with {unit}.",
-    "hi": "यह मामला पहले से संदर्भ संख्या {ref} पर दर्ज है और {unit} को भेजा जा चुका है।",
+    "en": "This matter is already registered under reference {ref} and is with {unit}. Your post: {own}.",
+    "hi": "यह मामला पहले से संदर्भ संख्या {ref} पर दर्ज है और {unit} को भेजा जा चुका है। आपकी पोस्ट: {own}।",
 }
 _ACK_SENSITIVE = {
     "en": "Your complaint is registered, reference {ref}. An officer will contact you privately.",
@@ -47,4 +49,4 @@ def render_reply(complaint: Complaint, kind: str, context: DecisionContext) -> s
         template, ref = _ACK_DUPLICATE[lang], complaint.duplicate_of_docket or complaint.docket
     else:
         template, ref = _ACK[lang], complaint.docket
-    return template.format(ref=ref, unit=_unit_label(complaint, context, lang))
+    return template.format(ref=ref, own=complaint.docket, unit=_unit_label(complaint, context, lang))
