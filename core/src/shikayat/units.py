@@ -81,15 +81,34 @@ class Names(BaseModel):
 
 
 class Aliases(BaseModel):
+    """Place names that point at a unit.
+
+    ``en``, ``hi`` (Devanagari) and ``latn`` (romanized Hindi) name the unit anywhere.
+    ``common`` holds names many cities share (Civil Lines, Cantt, Sadar Bazar, GPO): they
+    count only where the context already places the unit (a channel whose unit contains
+    it, or a district the same text names). The same name under several units is shared.
+    """
+
     model_config = ConfigDict(frozen=True, extra="forbid")
     en: list[str] = []
     hi: list[str] = []
     latn: list[str] = []
+    common: list[str] = []
 
     def all(self) -> Iterator[str]:
+        """The names that count anywhere (not ``common``)."""
         yield from self.en
         yield from self.hi
         yield from self.latn
+
+
+class Location(BaseModel):
+    """A unit's approximate centre; ``radius_km`` bounds coordinate routing to it."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+    radius_km: float | None = Field(default=None, gt=0, le=500)
 
 
 class Unit(BaseModel):
@@ -102,6 +121,7 @@ class Unit(BaseModel):
     handles: dict[str, list[str]] = {}
     example: bool = False
     aliases: Aliases = Aliases()
+    location: Location | None = None
     sla: dict[Priority, Duration] = {}
 
     @field_validator("handles")
