@@ -94,6 +94,8 @@ class PlaceIndex:
     """Alias key → the units it names. Built once when the units directory is loaded."""
 
     _keys: dict[str, tuple[Entry, ...]] = field(default_factory=dict)
+    _prefixes: set[str] = field(default_factory=set)
+    """Every prefix of every key: a word that is none cannot start a place name."""
     _max_words: int = 0
 
     def __len__(self) -> int:
@@ -110,6 +112,7 @@ class PlaceIndex:
                 return
             entries = tuple(e for e in entries if e != Entry(entry.unit, True)) + (entry,)
             self._keys[key] = entries
+            self._prefixes.update(key[:i] for i in range(1, len(key) + 1))
         self._max_words = max(self._max_words, len(words(normalize_text(name))))
 
     def lookup(self, name: str) -> tuple[Entry, ...]:
@@ -122,8 +125,11 @@ class PlaceIndex:
         folded = [fold(t) for t in tokens]
         found: list[PlaceMatch] = []
         i, n = 0, len(tokens)
-        keys = self._keys
+        keys, prefixes = self._keys, self._prefixes
         while i < n:
+            if folded[i] not in prefixes:
+                i += 1
+                continue
             for size in range(min(self._max_words, n - i), 0, -1):
                 entries = keys.get("".join(folded[i:i + size]))
                 if entries:
