@@ -110,7 +110,7 @@ class PlaceIndex:
             # An alias listed both plainly and as common by one unit counts plainly.
             if entry.common and Entry(entry.unit) in entries:
                 return
-            entries = tuple(e for e in entries if e != Entry(entry.unit, True)) + (entry,)
+            entries = (*(e for e in entries if e != Entry(entry.unit, True)), entry)
             self._keys[key] = entries
             self._prefixes.update(key[:i] for i in range(1, len(key) + 1))
         self._max_words = max(self._max_words, len(words(normalize_text(name))))

@@ -66,9 +66,12 @@ def load_routing(raw: Any, units: UnitsDirectory, channels: Collection[str],
             problems.append(ConfigProblem("routing", f"{where}.unit", f"unknown unit {rule.unit!r}"))
         if rule.force is not None and units.forces and rule.force not in units.forces:
             known = ", ".join(sorted(units.forces))
-            problems.append(ConfigProblem("routing", f"{where}.force", f"unknown force {rule.force!r} (known: {known})"))
+            problems.append(ConfigProblem("routing", f"{where}.force",
+                                          f"unknown force {rule.force!r} (known: {known})"))
         if rule.channel is not None and rule.channel not in channels:
-            problems.append(ConfigProblem("routing", f"{where}.channel", f"unknown channel {rule.channel!r} (no [channels.{rule.channel}])"))
+            problems.append(ConfigProblem("routing", f"{where}.channel",
+                                          f"unknown channel {rule.channel!r} (no [channels.{rule.channel}])"))
         if rule.platform is not None and rule.platform not in platforms:
-            problems.append(ConfigProblem("routing", f"{where}.platform", f"no installed plugin provides {rule.platform!r}"))
+            problems.append(ConfigProblem("routing", f"{where}.platform",
+                                          f"no installed plugin provides {rule.platform!r}"))
     return config, problems

@@ -339,7 +339,7 @@ def load_units(path: Path | str) -> UnitsDirectory:
     for file in files:
         source = file.name
         try:
-            raw = yaml.load(file.read_text(encoding="utf-8"), Loader=_YAML_LOADER)  # noqa: S506 (a safe loader)
+            raw = yaml.load(file.read_text(encoding="utf-8"), Loader=_YAML_LOADER)  # a safe loader
         except (OSError, yaml.YAMLError) as exc:
             problems.append(ConfigProblem(source, "", f"cannot read: {exc}"))
             continue

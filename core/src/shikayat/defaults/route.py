@@ -39,8 +39,10 @@ def route_complaint(complaint: Complaint, context: DecisionContext) -> Route | N
     if tagged is not None:
         unit, handle = tagged
         said = f"tagged @{handle}"
-        if verdict is not None and verdict.unit is not None and verdict.unit != unit.id and units.within(verdict.unit, unit.id):
-            return Route(verdict.unit, f"{said}, text names {join_words(list(verdict.surfaces))} → {units.describe(verdict.unit)}")
+        if (verdict is not None and verdict.unit is not None and verdict.unit != unit.id
+                and units.within(verdict.unit, unit.id)):
+            named = join_words(list(verdict.surfaces))
+            return Route(verdict.unit, f"{said}, text names {named} → {units.describe(verdict.unit)}")
         return Route(unit.id, f"{said} → {unit.name.en}")
 
     if verdict is not None:
