@@ -15,6 +15,9 @@
     [sla]                              # time to answer by priority (default 2h; critical 30m)
     critical = "30m"
 
+    [routing]                          # category rules, before tags and place names
+    rules = [{category = "cyber_fraud", unit = "up-cyber-cell", force = "up"}]
+
     [channels.up_police_x]
     platform = "twitter"
     enabled = true
@@ -39,10 +42,11 @@ from shikayat._validation import problems as validation_problems
 from shikayat.decisions import SLAPolicy
 from shikayat.errors import ConfigError, ConfigProblem
 from shikayat.platforms import Channel
+from shikayat.routing import RoutingConfig, load_routing
 from shikayat.types import Priority
 from shikayat.units import Duration, UnitsDirectory, load_units, parse_duration, sample_units_path
 
-_KNOWN_SECTIONS = ("storage", "units", "daemon", "sla", "channels")
+_KNOWN_SECTIONS = ("storage", "units", "daemon", "sla", "routing", "channels")
 
 
 class StorageConfig(BaseModel):
@@ -76,6 +80,7 @@ class Config:
     sla: SLAPolicy
     channels: dict[str, Channel] = field(default_factory=dict)
     path: Path | None = None
+    routing: RoutingConfig = field(default_factory=RoutingConfig)
 
     @property
     def enabled_channels(self) -> list[Channel]:
@@ -184,9 +189,13 @@ def build_config(raw: dict[str, Any], plugins: Any, *, base: Path, path: Path | 
             problems.append(ConfigProblem(sec, "unit", f"unknown unit {settings.unit!r} (not in the units directory)"))
         channels[name] = Channel(name, platform_name, settings)
 
+    routing, routing_problems = load_routing(raw.get("routing"), units, set(raw_channels), set(plugins.platforms))
+    problems += routing_problems
+
     if problems or storage is None:
         raise ConfigError(problems)
-    return Config(storage=storage, units=units, daemon=daemon, sla=sla, channels=channels, path=path)
+    return Config(storage=storage, units=units, daemon=daemon, sla=sla, channels=channels, path=path,
+                  routing=routing)
 
 
 def _lenient(model: Any, section: dict[str, Any]) -> Any:

@@ -11,6 +11,7 @@ from shikayat.types import DuplicateReason, Priority
 if TYPE_CHECKING:
     from shikayat.pipeline.dedupe import DedupeIndex
     from shikayat.platforms import Channel
+    from shikayat.routing import RoutingRule
     from shikayat.units import UnitsDirectory
 
 
@@ -62,6 +63,7 @@ class DecisionContext:
 
     ``channel`` is the receiving channel (None for a replayed post with no channel).
     ``index`` answers duplicate lookups without scanning the store.
+    ``rules`` are the ``[routing]`` rules of the configuration, in order.
     """
 
     units: UnitsDirectory
@@ -69,3 +71,4 @@ class DecisionContext:
     now: datetime
     channel: Channel | None = None
     sla: SLAPolicy = field(default_factory=SLAPolicy)
+    rules: tuple[RoutingRule, ...] = ()

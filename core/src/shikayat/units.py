@@ -9,14 +9,25 @@ A directory of YAML files (or one file), each describing one force::
         name: {en: UP Police Headquarters, hi: उत्तर प्रदेश पुलिस मुख्यालय}
         parent: null
         handles: {twitter: [uppolice]}
-        aliases: {en: [Uttar Pradesh], hi: [उत्तर प्रदेश], latn: [up]}
         sla: {critical: 15m}
+      - id: up-lko-ps-hazratganj
+        kind: police_station
+        name: {en: Hazratganj police station, hi: थाना हज़रतगंज}
+        parent: up-lko-central
+        handles: {twitter: [lkopshazratganj_example]}
+        example: true            # the handle is invented
+        aliases: {en: [Hazratganj], hi: [हज़रतगंज, हजरतगंज], latn: [hajratganj], common: [GPO]}
+        location: {lat: 26.85, lon: 80.946, radius_km: 1.5}
 
-Errors name the file, the unit and the key.
+Aliases are indexed once at load (:mod:`shikayat.places`); ``common`` names (GPO, Cantt,
+Civil Lines…) count only where the context places the unit. ``location`` is an approximate
+centre for posts with coordinates; ``radius_km`` defaults by kind (district 60 km, police
+station 1.5 km). Errors name the file, the unit and the key.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -31,7 +42,14 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 
 from shikayat._validation import problems as validation_problems
 from shikayat.errors import ConfigError, ConfigProblem
+from shikayat.places import PlaceIndex, build_index, place_key
 from shikayat.types import Priority
+
+_YAML_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_DISTRICT_LEVEL = frozenset({"district", "commissionerate"})
+_DEFAULT_RADIUS_KM = {"district": 60.0, "commissionerate": 40.0, "zone_dcp": 10.0, "circle": 8.0,
+                      "police_station": 1.5}
+_EARTH_KM = 6371.0
 
 
 class UnitKind(StrEnum):
@@ -81,15 +99,34 @@ class Names(BaseModel):
 
 
 class Aliases(BaseModel):
+    """Place names that point at a unit.
+
+    ``en``, ``hi`` (Devanagari) and ``latn`` (romanized Hindi) name the unit anywhere.
+    ``common`` holds names many cities share (Civil Lines, Cantt, Sadar Bazar, GPO): they
+    count only where the context already places the unit (a channel whose unit contains
+    it, or a district the same text names). The same name under several units is shared.
+    """
+
     model_config = ConfigDict(frozen=True, extra="forbid")
     en: list[str] = []
     hi: list[str] = []
     latn: list[str] = []
+    common: list[str] = []
 
     def all(self) -> Iterator[str]:
+        """The names that count anywhere (not ``common``)."""
         yield from self.en
         yield from self.hi
         yield from self.latn
+
+
+class Location(BaseModel):
+    """A unit's approximate centre; ``radius_km`` bounds coordinate routing to it."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+    radius_km: float | None = Field(default=None, gt=0, le=500)
 
 
 class Unit(BaseModel):
@@ -102,6 +139,7 @@ class Unit(BaseModel):
     handles: dict[str, list[str]] = {}
     example: bool = False
     aliases: Aliases = Aliases()
+    location: Location | None = None
     sla: dict[Priority, Duration] = {}
 
     @field_validator("handles")
@@ -130,8 +168,10 @@ class UnitsDirectory:
     units: dict[str, Unit] = field(default_factory=dict)
     forces: dict[str, Force] = field(default_factory=dict)
     force_of: dict[str, str] = field(default_factory=dict)
+    places: PlaceIndex = field(default_factory=PlaceIndex)
     _by_handle: dict[tuple[str, str], str] = field(default_factory=dict)
     _depth: dict[str, int] = field(default_factory=dict)
+    _district: dict[str, str | None] = field(default_factory=dict)
 
     def __contains__(self, unit_id: object) -> bool:
         return unit_id in self.units
@@ -157,6 +197,42 @@ class UnitsDirectory:
             yield unit
             parent = unit.parent
 
+    def within(self, unit_id: str, ancestor_id: str) -> bool:
+        """True when ``unit_id`` is ``ancestor_id`` or lies under it."""
+        if unit_id == ancestor_id:
+            return True
+        return any(u.id == ancestor_id for u in self.ancestors(unit_id))
+
+    def district_of(self, unit_id: str) -> str | None:
+        """The district or commissionerate ``unit_id`` is (or lies in); None above that level."""
+        if unit_id not in self._district:
+            found = None
+            for unit in (self.units[unit_id], *self.ancestors(unit_id)):
+                if unit.kind.value in _DISTRICT_LEVEL:
+                    found = unit.id
+                    break
+            self._district[unit_id] = found
+        return self._district[unit_id]
+
+    def located(self, lat: float, lon: float) -> tuple[Unit, float] | None:
+        """The unit whose centre is within its radius of the point, and the distance in km:
+        a unit below district level first, then a district, then anything else; the nearest
+        among those. None if no unit is near enough."""
+        best: tuple[int, float, Unit] | None = None
+        for unit in self.units.values():
+            loc = unit.location
+            if loc is None:
+                continue
+            km = _haversine_km(lat, lon, loc.lat, loc.lon)
+            radius = loc.radius_km or _DEFAULT_RADIUS_KM.get(unit.kind.value, 0.0)
+            if km > radius:
+                continue
+            district = self.district_of(unit.id)
+            level = 2 if district is None else (1 if district == unit.id else 0)
+            if best is None or (level, km) < best[:2]:
+                best = (level, km, unit)
+        return (best[2], best[1]) if best else None
+
     def triage_desk(self, force_id: str | None = None) -> Unit | None:
         """The force's desk unit (kind ``desk``): where nothing better is known."""
         for uid, unit in self.units.items():
@@ -180,6 +256,13 @@ class UnitsDirectory:
         return None
 
 
+def _haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * _EARTH_KM * math.asin(min(1.0, math.sqrt(a)))
+
+
 def _add_file(directory: UnitsDirectory, data: _UnitsFile, source: str, problems: list[ConfigProblem]) -> None:
     force = data.force
     if force.id in directory.forces:
@@ -199,6 +282,10 @@ def _add_file(directory: UnitsDirectory, data: _UnitsFile, source: str, problems
             problems.append(ConfigProblem(source, f"{where}.parent", f"unknown unit {unit.parent!r}"))
         directory.units[unit.id] = unit
         directory.force_of[unit.id] = force.id
+        for script in ("en", "hi", "latn", "common"):
+            for name in getattr(unit.aliases, script):
+                if not place_key(name):
+                    problems.append(ConfigProblem(source, f"{where}.aliases.{script}", f"{name!r} has no letters to match"))
         for platform, handles in unit.handles.items():
             for handle in handles:
                 key = (platform, handle.lower())
@@ -252,7 +339,7 @@ def load_units(path: Path | str) -> UnitsDirectory:
     for file in files:
         source = file.name
         try:
-            raw = yaml.safe_load(file.read_text(encoding="utf-8"))
+            raw = yaml.load(file.read_text(encoding="utf-8"), Loader=_YAML_LOADER)  # a safe loader
         except (OSError, yaml.YAMLError) as exc:
             problems.append(ConfigProblem(source, "", f"cannot read: {exc}"))
             continue
@@ -265,6 +352,7 @@ def load_units(path: Path | str) -> UnitsDirectory:
     _compute_depths(directory, problems)
     if problems:
         raise ConfigError(problems)
+    directory.places = build_index((u.id, u.aliases.all(), u.aliases.common) for u in directory.units.values())
     return directory
 
 

@@ -23,6 +23,7 @@ from shikayat.errors import UnparseablePayload
 from shikayat.pipeline.dedupe import DedupeIndex
 from shikayat.platforms import Capability, Channel, Platform
 from shikayat.plugins import Plugins
+from shikayat.routing import RoutingRule
 from shikayat.store import (
     DeadLetter,
     Event,
@@ -73,6 +74,8 @@ class Pipeline:
     docket_prefix: str = "SK"
     owner: str = field(default_factory=worker_name)
     lease_seconds: float = 60.0
+    rules: tuple[RoutingRule, ...] = ()
+    """``[routing]`` rules, given to the route hook in :class:`DecisionContext`."""
 
     @classmethod
     def from_config(cls, config: Config, plugins: Plugins, store: Store, **overrides: Any) -> Pipeline:
@@ -82,6 +85,7 @@ class Pipeline:
             "store": store, "plugins": plugins, "units": config.units, "channels": config.channels,
             "sla": config.sla, "index": DedupeIndex(window=daemon.dedupe_window),
             "docket_prefix": daemon.docket_prefix, "lease_seconds": daemon.lease_seconds,
+            "rules": config.routing.rules,
         }
         settings.update(overrides)
         return cls(**settings)
@@ -181,7 +185,8 @@ class Pipeline:
             "received_at": item.received_at,
             "text_normalized": normalize_text(complaint.text),
         })
-        context = DecisionContext(units=self.units, index=self.index, now=now, channel=channel, sla=self.sla)
+        context = DecisionContext(units=self.units, index=self.index, now=now, channel=channel, sla=self.sla,
+                                  rules=self.rules)
         hook = self.plugins.hook
 
         duplicate: Duplicate | None = hook.dedupe_complaint(complaint=complaint, context=context)
