@@ -152,7 +152,7 @@ def _full_complaint() -> Complaint:
         media=(Media(type=MediaType.IMAGE, id="m1", url="https://pbs.example/m1.jpg"),),
         location=Location(latitude=26.85, longitude=80.95, place_name="Lucknow"),
         thread=Thread(reply_to="1899", conversation_id="1899"), text_normalized="मेरी चेन छीन ली हजरतगंज",
-        category="chain_snatching", priority=Priority.HIGH, sensitive=False, unit="up-lko-hazratganj",
+        category="chain_snatching", priority=Priority.HIGH, sensitive=False, unit="up-lko-ps-hazratganj",
         unit_reason="text names हज़रतगंज", sla_due=datetime(2026, 5, 1, 11, 31, tzinfo=UTC),
     )
 

@@ -40,7 +40,7 @@ class Classification:
 class Route:
     unit: str
     reason: str
-    """In words, e.g. 'tagged @lkopshazratganj → Hazratganj police station'."""
+    """In words, e.g. 'tagged @lkopshazratganj_example → Hazratganj police station'."""
 
 
 @dataclass(frozen=True)

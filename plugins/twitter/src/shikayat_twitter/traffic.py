@@ -14,7 +14,7 @@ from shikayat_twitter.fake import FakeX
 
 COMPLAINTS = [
     "@uppolice meri chain chheen li hazratganj mein abhi 2 ladke bike pe the please help",
-    "@uppolice @lkopshazratganj Hazratganj GPO ke paas mobile snatching hui abhi 10 min pehle",
+    "@uppolice @lkopshazratganj_example Hazratganj GPO ke paas mobile snatching hui abhi 10 min pehle",
     "मेरा मोबाइल चोरी हो गया आलमबाग बस स्टैंड से @uppolice कृपया मदद करें",
     "@uppolice sir Gomti Nagar sector 4 me raat 1 baje tak DJ baj raha hai so nahi pa rahe",
     "Loud music past midnight near Patrakarpuram Gomti Nagar, elderly can't sleep @uppolice @lkopsgomtinagar",
