@@ -21,7 +21,7 @@ Errors: 401/403 → AuthError, 429 → RateLimited (``Retry-After``), 5xx → Re
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -54,7 +54,7 @@ from shikayat.platforms import (
     WebhookResponse,
 )
 from shikayat.types import Cursor
-from shikayat.webhooks import verify_hmac_sha256
+from shikayat.webhooks import hmac_sha256, verify_hmac_sha256
 
 CHANNEL_HEADER = "X-Fake-Channel"
 
@@ -162,8 +162,9 @@ def error_for(response: httpx.Response) -> PlatformError | None:
 
 
 class _Client:
-    def __init__(self, client: httpx.AsyncClient, channel: Channel) -> None:
-        self.client, self.channel = client, channel
+    def __init__(self, client: httpx.AsyncClient, channel: Channel,
+                 errors: Callable[[httpx.Response], PlatformError | None] = error_for) -> None:
+        self.client, self.channel, self.errors = client, channel, errors
         settings = channel.settings
         assert isinstance(settings, FakeSettings)
         self.settings = settings
@@ -174,7 +175,7 @@ class _Client:
                                                  headers={CHANNEL_HEADER: self.channel.name}, **kwargs)
         except httpx.TransportError as exc:
             raise RetryableError(f"fake API {path}: {type(exc).__name__}: {exc}") from exc
-        error = error_for(response)
+        error = self.errors(response)
         if error is not None:
             raise error
         try:
@@ -288,6 +289,18 @@ class FakePlatform(Platform):
         return FakeReplier(_Client(client, channel))
 
 
+def sign_fake(body: bytes, settings: ChannelSettings, at: float) -> dict[str, str]:
+    """The headers the fake platform signs a delivery with (the suite's ``SuiteConfig.sign``)."""
+    assert isinstance(settings, FakeSettings)
+    return {"X-Fake-Signature": "sha256=" + hmac_sha256(settings.webhook_secret.encode(), body, "hex")}
+
+
+def fake_handshake_query(settings: ChannelSettings, challenge: str) -> dict[str, str]:
+    """The fake platform's verification GET query (the suite's ``SuiteConfig.handshake_query``)."""
+    assert isinstance(settings, FakeSettings)
+    return {"token": settings.webhook_secret, "challenge": challenge}
+
+
 class FakePlugin:
     """Register with ``load_plugins(extra=[FakePlugin(feed)])``; serve the feed to the daemon
     with ``Daemon(..., transport=feed.transport())``."""
@@ -300,4 +313,5 @@ class FakePlugin:
         return [self.platform]
 
 
-__all__ = ["FakeFeed", "FakePlatform", "FakePlugin", "FakeSettings", "error_for"]
+__all__ = ["FakeFeed", "FakePlatform", "FakePlugin", "FakeSettings", "error_for", "fake_handshake_query",
+           "sign_fake"]
