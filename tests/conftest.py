@@ -14,6 +14,9 @@ from pathlib import Path
 
 import pytest
 
+# An outside plugin's own tests: run by tests/core/test_outside_plugin.py once it is installed.
+collect_ignore = ["example_plugin"]
+
 PG_HOST = os.environ.get("SHIKAYAT_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432")
 _pg_problem: str | None = None
 _pg_checked = False

@@ -69,7 +69,7 @@ async def test_polls_processes_replies_and_stops_cleanly(config: Config, plugins
                                                         feed: FakeFeed) -> None:
     for i in range(10):
         feed.post(f"complaint {i}", author=f"c{i}")
-    daemon = Daemon(config, plugins, dstore, policy=FAST)
+    daemon = Daemon(config, plugins, dstore, policy=FAST, transport=feed.transport())
     task = asyncio.create_task(daemon.run())
     # both channels poll the same feed: the inbox absorbs the overlap
     await _until(lambda: dstore.stats()["outbox_sent"] == 10)
@@ -87,7 +87,7 @@ async def test_polls_processes_replies_and_stops_cleanly(config: Config, plugins
 async def test_rate_limit_is_waited_out(config: Config, plugins: Plugins, dstore: Store, feed: FakeFeed) -> None:
     feed.post("x")
     feed.fail_fetch = [RateLimited("429", retry_after=0.3), RateLimited("429", retry_after=0.3)]
-    daemon = Daemon(config, plugins, dstore, policy=FAST)
+    daemon = Daemon(config, plugins, dstore, policy=FAST, transport=feed.transport())
     task = asyncio.create_task(daemon.run())
     loop = asyncio.get_running_loop()
     start = loop.time()
@@ -110,7 +110,7 @@ async def test_hook_channel_failed(config: Config, plugins: Plugins, dstore: Sto
     feed.fail_fetch_for["two"] = [AuthError("token revoked", status=401)]
     for i in range(4):
         feed.post(f"c{i}", author=f"a{i}")
-    daemon = Daemon(config, plugins, dstore, policy=FAST)
+    daemon = Daemon(config, plugins, dstore, policy=FAST, transport=feed.transport())
     task = asyncio.create_task(daemon.run())
     await _until(lambda: bool(failed) and dstore.stats()["complaints"] == 4)
     assert failed == [("two", "AuthError: token revoked")]
@@ -135,5 +135,59 @@ async def test_refuses_an_outdated_schema(config: Config, plugins: Plugins) -> N
     try:
         with pytest.raises(SchemaOutdated, match="shikayat migrate"):
             await Daemon(config, plugins, store).run()
+    finally:
+        store.close()
+
+
+async def test_a_cursor_that_does_not_move_is_not_fetched_in_a_loop(tmp_path: Path, feed: FakeFeed) -> None:
+    """A fetcher that keeps answering "more" with the cursor it was given is fetched once per
+    poll interval, not in a tight loop; its posts are kept and the channel shows why."""
+    import shikayat_storage.plugin
+    from shikayat.complaint import RawPost
+    from shikayat.daemon import CURSOR_STUCK
+    from shikayat.platforms import Fetcher, Page
+    from shikayat.testing.fakes import FakePlatform, payload_bytes
+    from shikayat.types import Cursor
+
+    calls: list[Cursor | None] = []
+
+    class Stuck(Fetcher):
+        async def fetch(self, cursor: Cursor | None) -> Page:
+            calls.append(cursor)
+            post = {"id": "s1", "author": "a", "text": "stuck", "created_at": "2026-05-01T00:00:00Z"}
+            return Page([RawPost(platform="stuck", external_id="s1", channel="st", payload=payload_bytes(post))],
+                        {"after": "1"}, more=True)
+
+    class StuckPlatform(FakePlatform):
+        name = "stuck"
+
+        def fetcher(self, channel: Channel, client: httpx.AsyncClient) -> Fetcher:
+            return Stuck()
+
+    class Provides:
+        @hookimpl
+        def register_platforms(self) -> list[object]:
+            return [StuckPlatform()]
+
+    plugins = load_plugins(entry_points_enabled=False, extra=[Provides(), shikayat_storage.plugin])
+    config = build_config({
+        "storage": {"url": "sqlite:///s.db"}, "units": {"path": str(UNITS)},
+        "daemon": {"port": 0, "idle_sleep": 0.02},
+        "channels": {"st": {"platform": "stuck", "poll_interval": 0.2, "reply": False}},
+    }, plugins, base=tmp_path)
+    store = plugins.open_store(config.storage.url)
+    store.migrate()
+    try:
+        daemon = Daemon(config, plugins, store, policy=FAST, transport=feed.transport())
+        task = asyncio.create_task(daemon.run())
+        await _until(lambda: len(calls) >= 3 and store.stats()["complaints"] == 1)
+        await asyncio.sleep(0.3)
+        daemon.request_stop()
+        assert await asyncio.wait_for(task, 10) == 0
+        # about one fetch per 0.2 s interval; a loop would have fetched thousands of times
+        assert 3 <= len(calls) <= 12, len(calls)
+        assert calls[1:] == [{"after": "1"}] * (len(calls) - 1)
+        state, = store.channel_states()
+        assert state.last_error == CURSOR_STUCK and state.cursor == {"after": "1"}
     finally:
         store.close()

@@ -11,7 +11,7 @@ from shikayat.errors import ConfigError
 from shikayat.hookspecs import hookimpl
 from shikayat.platforms import Capability, Channel, Platform, WebhookReceiver, WebhookResponse
 from shikayat.plugins import DEFAULT_PLUGINS, check_webhook_receiver, load_plugins
-from shikayat.testing.fakes import FakePlatform, FakePlugin
+from shikayat.testing.fakes import FakePlatform, FakePlugin, FakeReceiver
 
 
 class _Base(Platform):
@@ -85,19 +85,72 @@ def test_a_hook_implementation_with_a_typo_is_refused() -> None:
         load_plugins(entry_points_enabled=False, extra=[Typo()])
 
 
+class _NoCheck(WebhookReceiver):
+    """A receiver that forgot its signature check (the ABC's guard switched off)."""
+
+    def handshake(self, query: Mapping[str, str]) -> WebhookResponse:
+        return WebhookResponse(200)
+
+    verify = WebhookReceiver.verify  # type: ignore[assignment]
+
+    def split(self, body: bytes) -> list[RawPost]:
+        return []
+
+
+_NoCheck.__abstractmethods__ = frozenset()
+
+
+def _channel() -> Channel:
+    from shikayat.testing.fakes import FakeSettings
+
+    return Channel("c", "fake", FakeSettings(platform="fake"))
+
+
 def test_webhook_receiver_without_a_verifier_is_refused() -> None:
-    class NoCheck(WebhookReceiver):
-        def handshake(self, query: Mapping[str, str]) -> WebhookResponse:
-            return WebhookResponse(200)
-
-        verify = WebhookReceiver.verify  # type: ignore[assignment]
-
-        def split(self, body: bytes) -> list[RawPost]:
-            return []
-
-    NoCheck.__abstractmethods__ = frozenset()
     with pytest.raises(ConfigError, match="without a signature verifier"):
-        check_webhook_receiver("nocheck", NoCheck())
+        check_webhook_receiver("nocheck", _NoCheck(_channel()))
+
+
+def test_webhook_platform_without_a_verifier_is_refused_at_load() -> None:
+    class Unsigned(FakePlatform):
+        name = "unsigned"
+        receiver_class = _NoCheck
+
+    class Annotated(FakePlatform):
+        name = "annotated"
+        receiver_class = None
+
+        def webhook(self, channel: Channel) -> _NoCheck:
+            return _NoCheck(channel)
+
+    p = load_plugins(entry_points_enabled=False, extra=[_Provides(Unsigned(), Annotated(), FakePlatform())])
+    assert set(p.platforms) == {"fake"}
+    errors = sorted(f.error for f in p.failures)
+    assert errors == [
+        "platform 'annotated' offers webhooks without a signature verifier (_NoCheck.verify)",
+        "platform 'unsigned' offers webhooks without a signature verifier (_NoCheck.verify)",
+    ]
+
+
+def test_webhook_platform_must_name_its_receiver_class() -> None:
+    class Vague(FakePlatform):
+        name = "vague"
+        receiver_class = None
+
+        def webhook(self, channel: Channel) -> WebhookReceiver:
+            return FakeReceiver(channel)
+
+    class Precise(Vague):
+        name = "precise"
+
+        def webhook(self, channel: Channel) -> FakeReceiver:
+            return FakeReceiver(channel)
+
+    p = load_plugins(entry_points_enabled=False, extra=[_Provides(Vague(), Precise())])
+    assert set(p.platforms) == {"precise"}
+    assert [f.error for f in p.failures] == [
+        "platform 'vague' declares 'webhook' but names no receiver class: set receiver_class, "
+        "or annotate webhook() with the receiver's own class"]
 
 
 def test_installed_entry_points_resolve() -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import httpx
@@ -78,13 +78,78 @@ async def test_malformed_json_with_valid_signature_is_kept_as_dead_letter(client
     assert r.status_code == 200
     (item, error), = wstore.dead_letters()
     assert item.payload == body and "could not be read" in error
+    # the same bytes again are the same dead letter, not a second one
+    assert (await client.post("/webhooks/hooked", content=body, headers=_signed(body))).status_code == 200
+    assert len(wstore.dead_letters()) == 1
+    # reprocessable: requeued as pending, verbatim
+    assert wstore.requeue_dead(platform="fake") == 1
+    assert wstore.stats()["inbox_pending"] == 1 and wstore.stats()["inbox_dead"] == 0
+
+
+def _inbox_total(store: Store) -> int:
+    return sum(v for k, v in store.stats().items() if k.startswith("inbox_"))
+
+
+def _post(pid: str, created: str) -> dict[str, str]:
+    return {"id": pid, "author": "a", "text": f"post {pid}", "created_at": created}
+
+
+async def test_answer_comes_only_after_the_commit(wstore: Store, plugins: Plugins, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    routes = WebhookRoutes()
+    routes.register(Channel("hooked", "fake", FakeSettings(platform="fake", webhook_secret="topsecret")),
+                    plugins.platform("fake"))
+    app = create_app(wstore, routes, readiness=lambda: {"ready": True})
+    body = orjson.dumps(_post("c1", "2026-05-01T00:00:00Z"))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app, raise_app_exceptions=False),
+                                 base_url="http://daemon") as client:
+        # committed: another connection to the same database sees the row once 200 is answered
+        assert (await client.post("/webhooks/hooked", content=body, headers=_signed(body))).status_code == 200
+        other = plugins.open_store(f"sqlite:///{tmp_path / 'w.db'}")
+        try:
+            assert other.stats()["inbox_pending"] == 1
+        finally:
+            other.close()
+
+        def refuse(*args: object, **kwargs: object) -> int:
+            raise RuntimeError("database is gone")
+
+        monkeypatch.setattr(wstore, "add_raw", refuse)
+        body2 = orjson.dumps(_post("c2", "2026-05-01T00:00:00Z"))
+        r = await client.post("/webhooks/hooked", content=body2, headers=_signed(body2))
+    assert r.status_code == 500                       # never 2xx: the platform will redeliver
+
+
+async def test_out_of_order_deliveries_are_all_kept(client: httpx.AsyncClient, wstore: Store) -> None:
+    later = orjson.dumps(_post("o2", "2026-05-01T10:05:00Z"))
+    earlier = orjson.dumps(_post("o1", "2026-05-01T10:00:00Z"))
+    for body in (later, earlier, later):
+        assert (await client.post("/webhooks/hooked", content=body, headers=_signed(body))).status_code == 200
+    assert wstore.stats()["inbox_pending"] == 2
 
 
 async def test_oversized_body_is_refused(client: httpx.AsyncClient, wstore: Store) -> None:
-    body = b"x" * 20_000
+    post = _post("big", "2026-05-01T00:00:00Z")
+    post["text"] = "x" * 20_000
+    body = orjson.dumps(post)                        # signed and valid: only its size is wrong
     r = await client.post("/webhooks/hooked", content=body, headers=_signed(body))
     assert r.status_code == 413
-    assert wstore.stats()["inbox_dead"] == 0
+    assert _inbox_total(wstore) == 0
+
+
+async def test_oversized_streamed_body_is_refused(client: httpx.AsyncClient, wstore: Store) -> None:
+    """Without a Content-Length the limit is enforced while reading."""
+    post = _post("big", "2026-05-01T00:00:00Z")
+    post["text"] = "x" * 20_000
+    body = orjson.dumps(post)
+
+    async def chunks() -> AsyncIterator[bytes]:
+        for i in range(0, len(body), 4096):
+            yield body[i:i + 4096]
+
+    r = await client.post("/webhooks/hooked", content=chunks(), headers=_signed(body))
+    assert r.status_code == 413
+    assert _inbox_total(wstore) == 0
 
 
 async def test_handshake_and_unknown_channel(client: httpx.AsyncClient) -> None:

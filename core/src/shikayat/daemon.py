@@ -39,6 +39,9 @@ from shikayat.webhooks import WebhookRoutes
 
 logger = logging.getLogger(__name__)
 
+CURSOR_STUCK = "the fetcher's cursor did not move although its page said more follow"
+"""A channel's ``last_error`` while its fetcher repeats a cursor (see :meth:`Daemon._poll`)."""
+
 
 class _Server(uvicorn.Server):
     """uvicorn without its own signal handling: the daemon owns SIGTERM/SIGINT."""
@@ -55,6 +58,8 @@ class Daemon:
     store: Store
     policy: RetryPolicy = DEFAULT_POLICY
     owner: str = field(default_factory=worker_name)
+    transport: httpx.AsyncBaseTransport | None = None
+    """Transport of the platforms' shared HTTP client (None: the network; tests inject one)."""
 
     def __post_init__(self) -> None:
         self.stopping = asyncio.Event()
@@ -74,7 +79,7 @@ class Daemon:
                 loop.add_signal_handler(sig, self.request_stop, sig)
         await asyncio.to_thread(self.pipeline.rebuild_index)
 
-        async with httpx.AsyncClient(timeout=httpx.Timeout(30.0, connect=10.0)) as client:
+        async with httpx.AsyncClient(transport=self.transport, timeout=httpx.Timeout(30.0, connect=10.0)) as client:
             repliers = self._repliers(client)
             intake = [asyncio.create_task(self._poll(ch, client), name=f"poll:{ch.name}")
                       for ch in self._fetching_channels()]
@@ -208,24 +213,27 @@ class Daemon:
                                             last_error=f"{type(exc).__name__}: {exc}")
                     await self._sleep(interval)
                     continue
-                if page.more and page.cursor == cursor:
-                    logger.error("channel %s: the cursor did not move; waiting a poll interval", name)
-                    await self._sleep(interval)
-                    continue
+                # A page that claims more but leaves the cursor where it was would be fetched
+                # again at once, forever: keep its posts, report it, and wait a poll interval.
+                stuck = page.more and page.cursor == cursor
+                if stuck:
+                    logger.error("channel %s: the cursor did not move although the page says more "
+                                 "follow; waiting a poll interval", name)
                 # Posts and cursor commit together; shielded so a stop cannot cut it in half.
                 new = await asyncio.shield(asyncio.to_thread(
                     self.store.add_raw, page.posts, channel=name, cursor=page.cursor))
                 cursor = page.cursor
                 now = utcnow()
-                fields: dict[str, Any] = {"last_poll_at": now, "last_error": None, "healthy": True,
-                                          "rate_limit_remaining": page.rate_limit_remaining}
+                fields: dict[str, Any] = {"last_poll_at": now, "healthy": True,
+                                          "rate_limit_remaining": page.rate_limit_remaining,
+                                          "last_error": CURSOR_STUCK if stuck else None}
                 if page.posts:
                     fields["last_post_at"] = now
                 await asyncio.to_thread(self.store.update_channel, name, **fields)
                 if new:
                     logger.info("channel %s: %d new post(s)", name, new)
                     self._work.set()
-                if not page.more:
+                if stuck or not page.more:
                     await self._sleep(interval)
         finally:
             await asyncio.to_thread(self.store.unlock_channel, name)

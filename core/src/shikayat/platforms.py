@@ -143,8 +143,12 @@ class WebhookReceiver(ABC):
 
     Core answers 2xx only after :meth:`split`'s posts are committed to the inbox. The signature
     check is mandatory: a platform with ``Capability.WEBHOOK`` whose receiver does not
-    implement :meth:`verify` is refused at load.
+    implement :meth:`verify` is refused at load. Helpers for the common schemes are in
+    :mod:`shikayat.webhooks`.
     """
+
+    def __init__(self, channel: Channel) -> None:
+        self.channel = channel
 
     @abstractmethod
     def handshake(self, query: Mapping[str, str]) -> WebhookResponse:
@@ -170,11 +174,19 @@ class PlatformInfo:
 
 
 class Platform(ABC):
-    """A platform plugin's entry object. One instance serves every channel of the platform."""
+    """A platform plugin's entry object. One instance serves every channel of the platform.
+
+    A platform with ``Capability.WEBHOOK`` names its receiver class, either as
+    ``receiver_class`` (then the default :meth:`webhook` builds ``receiver_class(channel)``) or
+    as the return annotation of its own :meth:`webhook`; core checks at load that the class
+    implements :meth:`WebhookReceiver.verify` and refuses the platform otherwise.
+    """
 
     name: ClassVar[str]
     capabilities: ClassVar[frozenset[Capability]]
     settings_model: ClassVar[type[ChannelSettings]] = ChannelSettings
+    receiver_class: ClassVar[type[WebhookReceiver] | None] = None
+    """The webhook receiver's class (``Capability.WEBHOOK``); built with the channel."""
 
     # -- pure parts (no I/O) ------------------------------------------------------------
 
@@ -211,7 +223,10 @@ class Platform(ABC):
         raise NotImplementedError(f"platform {self.name!r} cannot reply")
 
     def webhook(self, channel: Channel) -> WebhookReceiver:
-        raise NotImplementedError(f"platform {self.name!r} has no webhook receiver")
+        receiver = self.receiver_class
+        if receiver is None:
+            raise NotImplementedError(f"platform {self.name!r} has no webhook receiver")
+        return receiver(channel)
 
     def info(self) -> PlatformInfo:
         return PlatformInfo(self.name, self.capabilities, self.settings_model)

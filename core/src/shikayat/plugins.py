@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 import logging
 import os
+import typing
 from dataclasses import dataclass, field
 from importlib.metadata import EntryPoint, entry_points
 from types import ModuleType
@@ -92,30 +93,60 @@ def _redact_url(url: str) -> str:
     return url
 
 
-def _check_platform(platform: Platform) -> str | None:
-    """Why a declared platform is refused, or None."""
+def check_platform(platform: Platform) -> str | None:
+    """Why a declared platform is refused, or None.
+
+    Declared capabilities must match the methods the platform overrides, and a platform with
+    ``Capability.WEBHOOK`` must name a receiver class that implements the signature check.
+    """
     name = getattr(platform, "name", None)
     if not isinstance(name, str) or not name:
         return "platform has no name"
     caps = getattr(platform, "capabilities", None)
     if not isinstance(caps, frozenset):
         return f"platform {name!r}: capabilities must be a frozenset of Capability"
+    cls = type(platform)
     overrides = {
-        Capability.FETCH: type(platform).fetcher is not Platform.fetcher,
-        Capability.REPLY: type(platform).replier is not Platform.replier,
-        Capability.WEBHOOK: type(platform).webhook is not Platform.webhook,
+        Capability.FETCH: cls.fetcher is not Platform.fetcher,
+        Capability.REPLY: cls.replier is not Platform.replier,
+        Capability.WEBHOOK: cls.webhook is not Platform.webhook or cls.receiver_class is not None,
     }
     for cap, implemented in overrides.items():
         if (cap in caps) != implemented:
             verb = "declares" if cap in caps else "does not declare"
             return f"platform {name!r} {verb} {cap.value!r} but {'does not implement' if cap in caps else 'implements'} it"
+    if Capability.WEBHOOK in caps:
+        receiver = receiver_class_of(platform)
+        if receiver is None:
+            return (f"platform {name!r} declares 'webhook' but names no receiver class: set "
+                    "receiver_class, or annotate webhook() with the receiver's own class")
+        if _lacks_verify(receiver):
+            return f"platform {name!r} offers webhooks without a signature verifier ({receiver.__name__}.verify)"
     return None
+
+
+def receiver_class_of(platform: Platform) -> type[WebhookReceiver] | None:
+    """The webhook receiver class a platform names (``receiver_class`` or the return
+    annotation of its ``webhook`` method), or None."""
+    if platform.receiver_class is not None:
+        return platform.receiver_class
+    try:
+        hint = typing.get_type_hints(type(platform).webhook).get("return")
+    except Exception:  # noqa: BLE001 - an unresolvable annotation names nothing
+        return None
+    if isinstance(hint, type) and issubclass(hint, WebhookReceiver) and hint is not WebhookReceiver:
+        return hint
+    return None
+
+
+def _lacks_verify(receiver: type[WebhookReceiver]) -> bool:
+    verify = receiver.verify
+    return bool(getattr(verify, "__isabstractmethod__", False)) or verify is WebhookReceiver.verify
 
 
 def check_webhook_receiver(platform_name: str, receiver: WebhookReceiver) -> None:
     """Refuse a receiver whose signature check is missing (mandatory for webhooks)."""
-    verify = type(receiver).verify
-    if getattr(verify, "__isabstractmethod__", False) or verify is WebhookReceiver.verify:
+    if _lacks_verify(type(receiver)):
         raise ConfigError(f"platform {platform_name!r} offers webhooks without a signature verifier")
 
 
@@ -186,7 +217,7 @@ def _collect_platforms(plugins: Plugins) -> None:
             continue
         names = []
         for platform in declared:
-            problem = _check_platform(platform)
+            problem = check_platform(platform)
             if problem is None and platform.name in plugins.platforms:
                 problem = (
                     f"platform {platform.name!r} is already provided by "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -11,7 +12,7 @@ from shikayat.complaint import Complaint, RawPost, utcnow
 from shikayat.decisions import Classification, Duplicate, Route
 from shikayat.hookspecs import hookimpl
 from shikayat.pipeline import Pipeline
-from shikayat.plugins import Plugins
+from shikayat.plugins import Plugins, load_plugins
 from shikayat.store import Store
 from shikayat.types import DuplicateReason, Priority
 
@@ -100,6 +101,47 @@ def test_own_posts_never_become_complaints(pipeline: Pipeline, pstore: Store) ->
     result = pipeline.drain()
     assert result.ignored == 2 and all_complaints(pstore) == []
     assert pstore.stats()["inbox_ignored"] == 2
+
+
+def test_own_accounts_are_ignored_per_channel_and_per_platform(pstore: Store, tmp_path: Path) -> None:
+    """Our accounts on a platform are ours on every channel of that platform, and only there."""
+    import shikayat_storage.plugin
+    from shikayat.config import build_config
+    from shikayat.testing.fakes import FakePlatform, FakePlugin
+
+    class Other(FakePlatform):
+        name = "other"
+
+    class Provides:
+        @hookimpl
+        def register_platforms(self) -> list[object]:
+            return [Other()]
+
+    plugins = load_plugins(entry_points_enabled=False,
+                           extra=[FakePlugin(), Provides(), shikayat_storage.plugin])
+    config = build_config({"storage": {"url": "sqlite:///unused.db"}, "channels": {
+        "city": {"platform": "fake", "account_id": "police"},
+        "rural": {"platform": "fake", "account_id": "police2"},
+        "elsewhere": {"platform": "other", "account_id": "desk"},
+    }}, plugins, base=tmp_path)
+    pipeline = Pipeline.from_config(config, plugins, pstore)
+
+    def on(platform: str, channel: str, pid: str, author: str) -> RawPost:
+        body = {"id": pid, "author": author, "text": "chain snatching near the market",
+                "created_at": NOW.isoformat()}
+        return RawPost(platform=platform, external_id=pid, channel=channel, payload=orjson.dumps(body))
+
+    pstore.add_raw([
+        on("fake", "city", "own-here", "police"),            # this channel's account
+        on("fake", "city", "own-sibling", "police2"),        # another channel's account, same platform
+        on("fake", "rural", "own-sibling-2", "police"),
+        on("other", "elsewhere", "own-other", "desk"),       # the other platform's own account
+        on("other", "elsewhere", "citizen-1", "police"),     # "police" is nobody special on "other"
+        on("fake", "city", "citizen-2", "desk"),             # nor is "desk" on "fake"
+    ])
+    result = pipeline.drain()
+    assert (result.ignored, result.processed) == (4, 2)
+    assert sorted(c.external_id for c in all_complaints(pstore)) == ["citizen-1", "citizen-2"]
 
 
 def test_unreadable_payload_is_kept_and_the_rest_goes_on(pipeline: Pipeline, pstore: Store, plugins: Plugins) -> None:

@@ -52,7 +52,7 @@ async def test_walks_pages_and_advances_since_only_after_the_last() -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         seen.append(request)
         token = request.url.params.get("pagination_token")
-        return ok(fixture("mentions_page2.json") if token else fixture("mentions_page1.json"))
+        return ok(fixture("fetch/mentions_page2.json") if token else fixture("fetch/mentions_page1.json"))
 
     fetcher = TwitterPlatform().fetcher(channel(), client(handler))
     page1 = await fetcher.fetch(None)
@@ -76,7 +76,7 @@ async def test_walks_pages_and_advances_since_only_after_the_last() -> None:
 
 
 async def test_includes_are_split_per_post() -> None:
-    fetcher = TwitterPlatform().fetcher(channel(), client(lambda r: ok(fixture("mentions_page1.json"))))
+    fetcher = TwitterPlatform().fetcher(channel(), client(lambda r: ok(fixture("fetch/mentions_page1.json"))))
     page = await fetcher.fetch(None)
     first = orjson.loads(page.posts[0].payload)
     second = orjson.loads(page.posts[1].payload)
@@ -88,7 +88,7 @@ async def test_includes_are_split_per_post() -> None:
 
 async def test_resumes_a_walk_from_the_stored_cursor() -> None:
     seen: list[httpx.Request] = []
-    fetcher = TwitterPlatform().fetcher(channel(), client(lambda r: (seen.append(r), ok(fixture("mentions_page2.json")))[1]))
+    fetcher = TwitterPlatform().fetcher(channel(), client(lambda r: (seen.append(r), ok(fixture("fetch/mentions_page2.json")))[1]))
     cursor = {"m.since": "1900000000000000100", "m.next": "tok-2", "m.newest": "1900000000000000302", "at": "m"}
     page = await fetcher.fetch(cursor)
     assert seen[0].url.params["pagination_token"] == "tok-2" and seen[0].url.params["since_id"] == "1900000000000000100"
@@ -96,7 +96,7 @@ async def test_resumes_a_walk_from_the_stored_cursor() -> None:
 
 
 async def test_a_token_that_does_not_advance_is_an_error() -> None:
-    body = fixture("mentions_page1.json")
+    body = fixture("fetch/mentions_page1.json")
     body["meta"]["next_token"] = "same"
     fetcher = TwitterPlatform().fetcher(channel(), client(lambda r: ok(body)))
     with pytest.raises(FatalError, match="did not advance"):
@@ -165,7 +165,7 @@ async def test_timeouts_and_bad_json_are_retryable() -> None:
 async def test_an_exhausted_window_is_respected_before_sending() -> None:
     calls: list[httpx.Request] = []
     reset = int(time.time()) + 60
-    body = fixture("mentions_page1.json")
+    body = fixture("fetch/mentions_page1.json")
     body["meta"].pop("next_token")
     fetcher = TwitterPlatform().fetcher(channel(), client(lambda r: (calls.append(r), ok(
         body, **{"x-rate-limit-remaining": "0", "x-rate-limit-reset": str(reset)}))[1]))

@@ -20,7 +20,7 @@ def _raw(payload: bytes, channel: str | None = "up_x") -> RawPost:
 
 
 def test_full_post_normalizes_field_by_field() -> None:
-    c = PLATFORM.normalize(_raw((FIXTURES / "post_full.json").read_bytes()))
+    c = PLATFORM.normalize(_raw((FIXTURES / "payloads" / "post_full.json").read_bytes()))
     assert c.external_id == "1900000000000000123" and isinstance(c.external_id, str)
     assert c.channel == "up_x"
     assert c.permalink == "https://x.com/asha_verma/status/1900000000000000123"
@@ -40,7 +40,7 @@ def test_full_post_normalizes_field_by_field() -> None:
 
 
 def test_repost_takes_the_full_text_of_the_original() -> None:
-    c = PLATFORM.normalize(_raw((FIXTURES / "repost.json").read_bytes()))
+    c = PLATFORM.normalize(_raw((FIXTURES / "payloads" / "repost.json").read_bytes()))
     assert c.thread.repost_of == "1900000000000000123"
     assert c.text.endswith("https://t.co/abc") and "…" not in c.text
 
@@ -82,13 +82,13 @@ def test_split_keys_posts_without_an_id_by_their_bytes_and_refuses_non_objects()
 
 
 def test_bare_post_object_is_accepted() -> None:
-    post = json.loads((FIXTURES / "post_full.json").read_text())["data"]
+    post = json.loads((FIXTURES / "payloads" / "post_full.json").read_text())["data"]
     c = PLATFORM.normalize(_raw(orjson.dumps(post)))
     assert c.author.handle is None and c.permalink == "https://x.com/i/web/status/1900000000000000123"
 
 
 def test_normalizing_twice_gives_the_same_complaint_but_the_internal_id() -> None:
-    raw = _raw((FIXTURES / "post_full.json").read_bytes())
+    raw = _raw((FIXTURES / "payloads" / "post_full.json").read_bytes())
     a, b = PLATFORM.normalize(raw), PLATFORM.normalize(raw)
     assert a.model_dump(exclude={"id"}) == b.model_dump(exclude={"id"})
 

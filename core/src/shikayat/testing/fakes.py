@@ -5,14 +5,23 @@ Its payload is a small JSON object::
     {"id": "p1", "author": "u1", "handle": "asha", "text": "…", "created_at": "2026-05-01T09:30:00Z",
      "mentions": ["uppolice"], "repost_of": null}
 
-It can fetch (from :class:`FakeFeed`, cursor ``{"after": <index>}``), reply (recorded in the
-feed) and receive webhooks signed with ``X-Fake-Signature: sha256=<hex HMAC>``.
+Its fetcher and replier speak a tiny JSON API over the injected ``httpx.AsyncClient``, like a
+real plugin's; :class:`FakeFeed` is that API's server (``feed.transport()`` gives an
+``httpx.MockTransport`` to build the client with):
+
+* ``GET /posts?after=N&limit=K`` → ``{"posts": [...], "next": "M", "more": true|false}``
+* ``POST /replies`` with ``{"in_reply_to", "text"}`` → 201 ``{"id": "r1"}``
+* ``GET /replies?in_reply_to=ID`` → ``{"replies": [...]}``
+
+Errors: 401/403 → AuthError, 429 → RateLimited (``Retry-After``), 5xx → RetryableError, other
+4xx → FatalError. Webhooks are signed ``X-Fake-Signature: sha256=<hex HMAC>``; the handshake is
+``GET ?token=<webhook_secret>&challenge=<text>``, answered with the challenge.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -21,7 +30,15 @@ import httpx
 import orjson
 
 from shikayat.complaint import Author, Complaint, RawPost, Thread, detect_language
-from shikayat.errors import UnparseablePayload, WebhookRejected
+from shikayat.errors import (
+    AuthError,
+    FatalError,
+    PlatformError,
+    RateLimited,
+    RetryableError,
+    UnparseablePayload,
+    WebhookRejected,
+)
 from shikayat.hookspecs import hookimpl
 from shikayat.platforms import (
     Capability,
@@ -37,24 +54,31 @@ from shikayat.platforms import (
     WebhookResponse,
 )
 from shikayat.types import Cursor
-from shikayat.webhooks import verify_hmac_sha256
+from shikayat.webhooks import hmac_sha256, verify_hmac_sha256
+
+CHANNEL_HEADER = "X-Fake-Channel"
 
 
 class FakeSettings(ChannelSettings):
     account_id: str = "police"
     webhook_secret: str = "fake-secret"
     page_size: int = 2
+    base_url: str = "http://fake.test"
 
 
 @dataclass
 class FakeFeed:
-    """What the fake platform holds: posts to fetch, replies sent, scripted failures."""
+    """The fake platform's server: posts to fetch, replies sent, scripted failures.
+
+    Scripted failures are exceptions raised by the transport in order (an exception a real
+    plugin would raise after reading the response); a channel's last one keeps raising.
+    """
 
     posts: list[dict[str, Any]] = field(default_factory=list)
     replies: list[dict[str, str]] = field(default_factory=list)
     fail_fetch: list[Exception] = field(default_factory=list)
     fail_fetch_for: dict[str, list[Exception]] = field(default_factory=dict)
-    """Scripted fetch failures of one channel (raised in order; an AuthError keeps raising)."""
+    """Scripted fetch failures of one channel (raised in order; the last keeps raising)."""
     fail_reply: list[Exception] = field(default_factory=list)
 
     def post(self, text: str, *, id: str | None = None, author: str = "u1", **extra: Any) -> dict[str, Any]:
@@ -62,6 +86,33 @@ class FakeFeed:
                 "text": text, "created_at": "2026-05-01T09:30:00Z", **extra}
         self.posts.append(item)
         return item
+
+    def transport(self) -> httpx.MockTransport:
+        return httpx.MockTransport(self.handle)
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        path, params = request.url.path, request.url.params
+        if request.method == "GET" and path == "/posts":
+            if self.fail_fetch:
+                raise self.fail_fetch.pop(0)
+            mine = self.fail_fetch_for.get(request.headers.get(CHANNEL_HEADER, ""))
+            if mine:
+                raise mine[0] if len(mine) == 1 else mine.pop(0)
+            start, size = int(params.get("after", "0")), int(params.get("limit", "2"))
+            chunk = self.posts[start:start + size]
+            end = start + len(chunk)
+            return httpx.Response(200, json={"posts": chunk, "next": str(end), "more": end < len(self.posts)})
+        if request.method == "POST" and path == "/replies":
+            if self.fail_reply:
+                raise self.fail_reply.pop(0)
+            body = orjson.loads(request.content)
+            reply = {"id": f"r{len(self.replies) + 1}", "in_reply_to": body["in_reply_to"], "text": body["text"]}
+            self.replies.append(reply)
+            return httpx.Response(201, json={"id": reply["id"]})
+        if request.method == "GET" and path == "/replies":
+            wanted = params.get("in_reply_to")
+            return httpx.Response(200, json={"replies": [r for r in self.replies if r["in_reply_to"] == wanted]})
+        return httpx.Response(404, json={"error": f"no route {request.method} {path}"})
 
 
 def payload_bytes(post: Mapping[str, Any]) -> bytes:
@@ -94,47 +145,93 @@ def normalize_fake(raw: RawPost) -> Complaint:
     )
 
 
+def error_for(response: httpx.Response) -> PlatformError | None:
+    """The error a fake API response means, or None for success."""
+    status = response.status_code
+    if status < 400:
+        return None
+    message = f"fake API {response.request.method} {response.request.url.path}: {status}"
+    if status in (401, 403):
+        return AuthError(message, status=status)
+    if status == 429:
+        after = response.headers.get("retry-after", "")
+        return RateLimited(message, retry_after=float(after) if after.isdigit() else None)
+    if status >= 500:
+        return RetryableError(message, status=status)
+    return FatalError(message, status=status)
+
+
+class _Client:
+    def __init__(self, client: httpx.AsyncClient, channel: Channel,
+                 errors: Callable[[httpx.Response], PlatformError | None] = error_for) -> None:
+        self.client, self.channel, self.errors = client, channel, errors
+        settings = channel.settings
+        assert isinstance(settings, FakeSettings)
+        self.settings = settings
+
+    async def call(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+        try:
+            response = await self.client.request(method, self.settings.base_url.rstrip("/") + path,
+                                                 headers={CHANNEL_HEADER: self.channel.name}, **kwargs)
+        except httpx.TransportError as exc:
+            raise RetryableError(f"fake API {path}: {type(exc).__name__}: {exc}") from exc
+        error = self.errors(response)
+        if error is not None:
+            raise error
+        try:
+            body = orjson.loads(response.content)
+        except orjson.JSONDecodeError as exc:
+            raise RetryableError(f"fake API {path}: response is not JSON") from exc
+        if not isinstance(body, dict):
+            raise RetryableError(f"fake API {path}: response is not an object")
+        return body
+
+
 class FakeFetcher(Fetcher):
-    def __init__(self, feed: FakeFeed, channel: Channel) -> None:
-        self.feed, self.channel = feed, channel
+    def __init__(self, client: _Client) -> None:
+        self.client = client
 
     async def fetch(self, cursor: Cursor | None) -> Page:
-        if self.feed.fail_fetch:
-            raise self.feed.fail_fetch.pop(0)
-        mine = self.feed.fail_fetch_for.get(self.channel.name)
-        if mine:
-            raise mine[0] if len(mine) == 1 else mine.pop(0)
-        start = int((cursor or {}).get("after", "0"))
-        size = self.channel.settings.page_size  # type: ignore[attr-defined]
-        chunk = self.feed.posts[start:start + size]
-        posts = [RawPost(platform="fake", external_id=p.get("id") or "sha256:" + hashlib.sha256(payload_bytes(p)).hexdigest(),
-                         channel=self.channel.name, payload=payload_bytes(p)) for p in chunk]
-        end = start + len(chunk)
-        return Page(posts, {"after": str(end)}, more=end < len(self.feed.posts))
+        after = (cursor or {}).get("after", "0")
+        body = await self.client.call("GET", "/posts", params={"after": after,
+                                                               "limit": self.client.settings.page_size})
+        items = body.get("posts")
+        if not isinstance(items, list):
+            raise RetryableError("fake API /posts: 'posts' is not a list")
+        channel = self.client.channel.name
+        posts = []
+        for item in items:
+            payload = payload_bytes(item)
+            key = item.get("id") if isinstance(item, dict) and isinstance(item.get("id"), str) else None
+            posts.append(RawPost(platform="fake", external_id=key or "sha256:" + hashlib.sha256(payload).hexdigest(),
+                                 channel=channel, payload=payload))
+        more = bool(body.get("more"))
+        following = str(body.get("next", after))
+        if more and following == after:
+            raise FatalError(f"fake API /posts: the page token did not advance ({after!r})")
+        return Page(posts, {"after": following}, more=more)
 
 
 class FakeReplier(Replier):
-    def __init__(self, feed: FakeFeed, channel: Channel) -> None:
-        self.feed, self.channel = feed, channel
+    def __init__(self, client: _Client) -> None:
+        self.client = client
 
     async def send(self, intent: ReplyIntent) -> SentReply:
-        if self.feed.fail_reply:
-            raise self.feed.fail_reply.pop(0)
-        reply_id = f"r{len(self.feed.replies) + 1}"
-        self.feed.replies.append({"id": reply_id, "in_reply_to": intent.in_reply_to, "text": intent.text})
-        return SentReply(reply_id)
+        body = await self.client.call("POST", "/replies", json={"in_reply_to": intent.in_reply_to,
+                                                                "text": intent.text})
+        if not isinstance(body.get("id"), str):
+            raise RetryableError("fake API /replies: the response has no id")
+        return SentReply(body["id"])
 
     async def find_sent(self, intent: ReplyIntent) -> SentReply | None:
-        for reply in self.feed.replies:
-            if reply["in_reply_to"] == intent.in_reply_to and intent.docket in reply["text"]:
+        body = await self.client.call("GET", "/replies", params={"in_reply_to": intent.in_reply_to})
+        for reply in body.get("replies") or []:
+            if intent.docket in reply.get("text", ""):
                 return SentReply(reply["id"])
         return None
 
 
 class FakeReceiver(WebhookReceiver):
-    def __init__(self, channel: Channel) -> None:
-        self.channel = channel
-
     def handshake(self, query: Mapping[str, str]) -> WebhookResponse:
         if query.get("token") != self.channel.settings.webhook_secret:  # type: ignore[attr-defined]
             raise WebhookRejected("bad verify token")
@@ -152,6 +249,7 @@ class FakePlatform(Platform):
     name = "fake"
     capabilities = frozenset({Capability.FETCH, Capability.REPLY, Capability.WEBHOOK})
     settings_model = FakeSettings
+    receiver_class = FakeReceiver
 
     def __init__(self, feed: FakeFeed | None = None) -> None:
         self.feed = feed or FakeFeed()
@@ -185,17 +283,27 @@ class FakePlatform(Platform):
         return text[:280]
 
     def fetcher(self, channel: Channel, client: httpx.AsyncClient) -> Fetcher:
-        return FakeFetcher(self.feed, channel)
+        return FakeFetcher(_Client(client, channel))
 
     def replier(self, channel: Channel, client: httpx.AsyncClient) -> Replier:
-        return FakeReplier(self.feed, channel)
+        return FakeReplier(_Client(client, channel))
 
-    def webhook(self, channel: Channel) -> WebhookReceiver:
-        return FakeReceiver(channel)
+
+def sign_fake(body: bytes, settings: ChannelSettings, at: float) -> dict[str, str]:
+    """The headers the fake platform signs a delivery with (the suite's ``SuiteConfig.sign``)."""
+    assert isinstance(settings, FakeSettings)
+    return {"X-Fake-Signature": "sha256=" + hmac_sha256(settings.webhook_secret.encode(), body, "hex")}
+
+
+def fake_handshake_query(settings: ChannelSettings, challenge: str) -> dict[str, str]:
+    """The fake platform's verification GET query (the suite's ``SuiteConfig.handshake_query``)."""
+    assert isinstance(settings, FakeSettings)
+    return {"token": settings.webhook_secret, "challenge": challenge}
 
 
 class FakePlugin:
-    """Register with ``load_plugins(extra=[FakePlugin(feed)])``."""
+    """Register with ``load_plugins(extra=[FakePlugin(feed)])``; serve the feed to the daemon
+    with ``Daemon(..., transport=feed.transport())``."""
 
     def __init__(self, feed: FakeFeed | None = None) -> None:
         self.platform = FakePlatform(feed)
@@ -205,4 +313,5 @@ class FakePlugin:
         return [self.platform]
 
 
-__all__ = ["FakeFeed", "FakePlatform", "FakePlugin", "FakeSettings"]
+__all__ = ["FakeFeed", "FakePlatform", "FakePlugin", "FakeSettings", "error_for", "fake_handshake_query",
+           "sign_fake"]
