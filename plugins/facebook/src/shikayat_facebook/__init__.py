@@ -1,0 +1,12 @@
+"""Facebook Pages for Shikayat, and the Meta Graph API pieces Instagram and WhatsApp share."""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("shikayat-facebook")
+except PackageNotFoundError:  # pragma: no cover
+    __version__ = "0.0.0"
+
+__all__ = ["__version__"]
