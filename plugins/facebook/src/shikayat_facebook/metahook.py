@@ -1,0 +1,144 @@
+"""The Meta webhook scheme shared by Facebook Pages, Instagram and WhatsApp.
+
+* Handshake: ``GET ?hub.mode=subscribe&hub.verify_token=…&hub.challenge=…`` → 200 with the
+  raw challenge when the token matches (constant-time), else rejected.
+* Signature: ``X-Hub-Signature-256: sha256=<hex HMAC-SHA256(app secret, raw body)>``, checked
+  over the raw bytes before anything parses them.
+* Deliveries: ``{"object": ..., "entry": [{"id", "time", "changes": [{"field", "value"}] |
+  "messaging": [...]}]}``. :func:`delivery_items` flattens one delivery into
+  :class:`DeliveryItem` s (one per change or messaging event) and :func:`single_delivery`
+  rebuilds a one-item delivery in the same documented shape — what each inbox row stores, so a
+  stored payload can be replayed through ``split`` and gives the same key.
+
+A platform subclasses :class:`MetaWebhookReceiver` and implements :meth:`~MetaWebhookReceiver.split`
+(usually by calling its platform's splitter).
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from shikayat.errors import UnparseablePayload, WebhookRejected
+from shikayat.platforms import WebhookReceiver, WebhookResponse
+from shikayat.webhooks import verify_hmac_sha256
+
+SIGNATURE_HEADER = "X-Hub-Signature-256"
+MESSAGING = "messaging"
+"""The ``field`` name :class:`DeliveryItem` uses for an ``entry[].messaging[]`` event."""
+
+
+def handshake(query: Mapping[str, str], verify_token: str) -> WebhookResponse:
+    """Answer Meta's verification GET: echo ``hub.challenge`` or raise WebhookRejected."""
+    if query.get("hub.mode") != "subscribe":
+        raise WebhookRejected("hub.mode is not 'subscribe'")
+    given = query.get("hub.verify_token", "")
+    if not hmac.compare_digest(given.encode("utf-8"), verify_token.encode("utf-8")):
+        raise WebhookRejected("hub.verify_token does not match")
+    challenge = query.get("hub.challenge")
+    if not challenge:
+        raise WebhookRejected("hub.challenge is missing")
+    return WebhookResponse(200, challenge.encode("utf-8"), "text/plain")
+
+
+def verify_signature(headers: Mapping[str, str], body: bytes, app_secret: str) -> None:
+    """Check ``X-Hub-Signature-256`` over the raw body; raise WebhookRejected if it fails."""
+    verify_hmac_sha256(headers, body, secret=app_secret.encode("utf-8"), header=SIGNATURE_HEADER,
+                       encoding="hex")
+
+
+@dataclass(frozen=True)
+class DeliveryItem:
+    """One change or messaging event of a delivery, with the entry it came in."""
+
+    object: str
+    entry_id: str
+    entry_time: int | None
+    field: str
+    """The change's ``field`` (``feed``, ``mention``, ``comments``…) or ``messaging``."""
+    value: dict[str, Any]
+    """The change's ``value``, or the messaging event itself."""
+
+
+def load_delivery(body: bytes) -> dict[str, Any]:
+    """The delivery's JSON object; UnparseablePayload when it is not one."""
+    try:
+        obj = orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        raise UnparseablePayload(f"delivery is not JSON: {exc}") from None
+    if not isinstance(obj, dict):
+        raise UnparseablePayload("delivery is not a JSON object")
+    if not isinstance(obj.get("object"), str):
+        raise UnparseablePayload("delivery has no 'object'")
+    if not isinstance(obj.get("entry"), list):
+        raise UnparseablePayload("delivery has no 'entry' list")
+    return obj
+
+
+def delivery_items(body: bytes, *, expected_object: str | None = None) -> list[DeliveryItem]:
+    """Flatten one delivery into its changes and messaging events, in delivery order.
+
+    Entries carry ``changes[]`` (``field``/``value``), ``messaging[]`` (Messenger and Instagram
+    messaging), or — in some Instagram samples — ``field``/``value`` directly; all three are
+    read. Raises UnparseablePayload for a body that is not a delivery, or of another object.
+    """
+    obj = load_delivery(body)
+    kind = obj["object"]
+    if expected_object is not None and kind != expected_object:
+        raise UnparseablePayload(f"delivery is for object {kind!r}, not {expected_object!r}")
+    items: list[DeliveryItem] = []
+    for number, entry in enumerate(obj["entry"]):
+        if not isinstance(entry, dict):
+            raise UnparseablePayload(f"entry {number} is not an object")
+        entry_id = entry.get("id")
+        if not isinstance(entry_id, str | int) or isinstance(entry_id, bool):
+            raise UnparseablePayload(f"entry {number} has no id")
+        when = entry.get("time")
+        entry_time = when if isinstance(when, int) and not isinstance(when, bool) else None
+        changes = entry.get("changes")
+        if changes is None and "field" in entry and "value" in entry:
+            changes = [{"field": entry["field"], "value": entry["value"]}]
+        for change in changes if isinstance(changes, list) else []:
+            if isinstance(change, dict) and isinstance(change.get("field"), str) \
+                    and isinstance(change.get("value"), dict):
+                items.append(DeliveryItem(kind, str(entry_id), entry_time, change["field"],
+                                          change["value"]))
+        messaging = entry.get(MESSAGING)
+        for event in messaging if isinstance(messaging, list) else []:
+            if isinstance(event, dict):
+                items.append(DeliveryItem(kind, str(entry_id), entry_time, MESSAGING, event))
+    return items
+
+
+def single_delivery(item: DeliveryItem) -> bytes:
+    """A delivery body holding only ``item``, in the documented shape (deterministic bytes)."""
+    entry: dict[str, Any] = {"id": item.entry_id}
+    if item.entry_time is not None:
+        entry["time"] = item.entry_time
+    if item.field == MESSAGING:
+        entry[MESSAGING] = [item.value]
+    else:
+        entry["changes"] = [{"field": item.field, "value": item.value}]
+    return orjson.dumps({"object": item.object, "entry": [entry]}, option=orjson.OPT_SORT_KEYS)
+
+
+class MetaWebhookReceiver(WebhookReceiver):
+    """Handshake and signature check of the Meta scheme; subclasses implement ``split``."""
+
+    def __init__(self, *, verify_token: str, app_secret: str) -> None:
+        if not verify_token:
+            raise ValueError("a Meta webhook needs a verify token")
+        if not app_secret:
+            raise ValueError("a Meta webhook needs the app secret to check signatures")
+        self._verify_token = verify_token
+        self._app_secret = app_secret
+
+    def handshake(self, query: Mapping[str, str]) -> WebhookResponse:
+        return handshake(query, self._verify_token)
+
+    def verify(self, headers: Mapping[str, str], body: bytes) -> None:
+        verify_signature(headers, body, self._app_secret)
