@@ -16,16 +16,15 @@ A platform subclasses :class:`MetaWebhookReceiver` and implements :meth:`~MetaWe
 
 from __future__ import annotations
 
-import hmac
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import orjson
 
-from shikayat.errors import UnparseablePayload, WebhookRejected
+from shikayat.errors import UnparseablePayload
 from shikayat.platforms import WebhookReceiver, WebhookResponse
-from shikayat.webhooks import verify_hmac_sha256
+from shikayat.webhooks import verify_hmac_sha256, verify_hub_handshake
 
 SIGNATURE_HEADER = "X-Hub-Signature-256"
 MESSAGING = "messaging"
@@ -34,15 +33,7 @@ MESSAGING = "messaging"
 
 def handshake(query: Mapping[str, str], verify_token: str) -> WebhookResponse:
     """Answer Meta's verification GET: echo ``hub.challenge`` or raise WebhookRejected."""
-    if query.get("hub.mode") != "subscribe":
-        raise WebhookRejected("hub.mode is not 'subscribe'")
-    given = query.get("hub.verify_token", "")
-    if not hmac.compare_digest(given.encode("utf-8"), verify_token.encode("utf-8")):
-        raise WebhookRejected("hub.verify_token does not match")
-    challenge = query.get("hub.challenge")
-    if not challenge:
-        raise WebhookRejected("hub.challenge is missing")
-    return WebhookResponse(200, challenge.encode("utf-8"), "text/plain")
+    return verify_hub_handshake(query, verify_token=verify_token)
 
 
 def verify_signature(headers: Mapping[str, str], body: bytes, app_secret: str) -> None:

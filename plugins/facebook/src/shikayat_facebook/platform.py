@@ -13,7 +13,6 @@ from shikayat import (
     Platform,
     RawPost,
     Replier,
-    WebhookReceiver,
 )
 from shikayat_facebook.fetcher import FacebookFetcher
 from shikayat_facebook.graph import GraphClient
@@ -50,6 +49,7 @@ class FacebookPlatform(Platform):
     name = PLATFORM
     capabilities = frozenset({Capability.FETCH, Capability.WEBHOOK, Capability.REPLY})
     settings_model = FacebookSettings
+    receiver_class = FacebookWebhookReceiver
 
     def normalize(self, raw: RawPost) -> Complaint:
         return normalize_post(raw)
@@ -70,6 +70,3 @@ class FacebookPlatform(Platform):
 
     def replier(self, channel: Channel, client: httpx.AsyncClient) -> Replier:
         return FacebookReplier(channel, graph_client(channel, client))
-
-    def webhook(self, channel: Channel) -> WebhookReceiver:
-        return FacebookWebhookReceiver(channel)
