@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from shikayat import Classification, Complaint, DecisionContext, Platform, Priority, hookimpl
+from shikayat.demo import DemoChannel
 from shikayat_facebook.platform import FacebookPlatform
 from shikayat_facebook.split import PLATFORM, is_removal
 
@@ -19,3 +22,10 @@ def classify_complaint(complaint: Complaint, context: DecisionContext) -> Classi
         return Classification(category="uncategorised", priority=Priority.LOW, actionable=False,
                               reason="removal record: the author deleted this post or comment on Facebook")
     return None
+
+
+@hookimpl
+def demo_channels(data_dir: Path) -> list[DemoChannel]:
+    from shikayat_facebook.demo import FacebookDemo
+
+    return [FacebookDemo()]
