@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from ig_support import make_channel
 
 from shikayat import Channel
-
-from ig_support import make_channel
 
 
 @pytest.fixture

@@ -5,12 +5,11 @@ from __future__ import annotations
 import httpx
 import orjson
 import pytest
+from ig_support import IG_USER_ID, fixture, graph_error, graph_ok, mock_client
 
 from shikayat import AuthError, Channel, FatalError, RateLimited, RetryableError
 from shikayat_instagram import InstagramPlatform
 from shikayat_instagram.split import Mention
-
-from ig_support import IG_USER_ID, fixture, graph_error, graph_ok, mock_client
 
 WALK = ["fetch/01_media.json", "fetch/02_comments_page1.json", "fetch/03_comments_page2.json"]
 

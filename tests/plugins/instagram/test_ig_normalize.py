@@ -6,12 +6,11 @@ from datetime import UTC, datetime
 
 import orjson
 import pytest
+from ig_support import IG_USER_ID, fixture, fixture_bytes
 
 from shikayat import Channel, Complaint, Language, MediaType, NotAPost, RawPost, UnparseablePayload
 from shikayat_instagram import InstagramPlatform
 from shikayat_instagram.split import split_delivery
-
-from ig_support import IG_USER_ID, fixture, fixture_bytes
 
 ig = InstagramPlatform()
 

@@ -5,12 +5,11 @@ from __future__ import annotations
 import httpx
 import orjson
 import pytest
+from ig_support import IG_USER_ID, fixture, graph_error, graph_ok, make_channel, mock_client
 
 from shikayat import Channel, FatalError, RateLimited, ReplyIntent
 from shikayat_instagram import InstagramPlatform
 from shikayat_instagram.replier import COMMENT_REPLY_LIMIT, MESSAGE_LIMIT, fit
-
-from ig_support import IG_USER_ID, fixture, graph_error, graph_ok, make_channel, mock_client
 
 MID = "aWdfZAG1faXRlbToxOklHTWVzc2FnZAUlEOjE3ODQxNDAw"
 

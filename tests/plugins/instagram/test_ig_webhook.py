@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import orjson
 import pytest
+from ig_support import APP_SECRET, IG_USER_ID, VERIFY_TOKEN, fixture, fixture_bytes
 
 from shikayat import Channel, UnparseablePayload, WebhookRejected
 from shikayat.webhooks import hmac_sha256
 from shikayat_instagram import InstagramPlatform
 from shikayat_instagram.split import Mention
-
-from ig_support import APP_SECRET, IG_USER_ID, VERIFY_TOKEN, fixture, fixture_bytes
 
 
 def signed(body: bytes, secret: str = APP_SECRET) -> dict[str, str]:

@@ -16,7 +16,16 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-from shikayat import Author, Complaint, Media, MediaType, NotAPost, RawPost, Thread, UnparseablePayload
+from shikayat import (
+    Author,
+    Complaint,
+    Media,
+    MediaType,
+    NotAPost,
+    RawPost,
+    Thread,
+    UnparseablePayload,
+)
 from shikayat.complaint import detect_language
 from shikayat_facebook.metahook import MESSAGING, DeliveryItem, delivery_items
 from shikayat_instagram.split import COMMENT_FIELDS, MENTIONS, OBJECT, PLATFORM, load, mention_of
