@@ -35,7 +35,7 @@ async def test_a_public_reply_is_one_post_to_the_comments_replies_edge(channel: 
     sent = await InstagramPlatform().replier(channel, client).send(intent())
     assert sent.platform_id == "17900000000000999"
     [request] = seen
-    assert request.url.params["message"] == "Registered: SK-AB12-CD34"
+    assert orjson.loads(request.content) == {"message": "Registered: SK-AB12-CD34"}
 
 
 async def test_a_sensitive_case_gets_a_private_reply_to_the_comment(channel: Channel) -> None:
@@ -70,7 +70,7 @@ async def test_a_comment_not_on_our_media_is_answered_through_the_mentions_edge(
     }, seen)
     sent = await InstagramPlatform().replier(channel, client).send(intent("17900000000000098"))
     assert sent.platform_id == "17900000000000777"
-    params = seen[-1].url.params
+    params = orjson.loads(seen[-1].content)
     assert (params["media_id"], params["comment_id"]) == ("17950000000000099", "17900000000000098")
 
 
@@ -82,7 +82,7 @@ async def test_a_caption_mention_is_answered_on_the_media(channel: Channel) -> N
         ("POST", f"/v23.0/{IG_USER_ID}/mentions"): graph_ok({"id": "17900000000000778"}),
     }, seen)
     await InstagramPlatform().replier(channel, client).send(intent("17950000000000097"))
-    params = seen[-1].url.params
+    params = orjson.loads(seen[-1].content)
     assert params["media_id"] == "17950000000000097" and "comment_id" not in params
 
 

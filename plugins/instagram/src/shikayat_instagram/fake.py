@@ -25,6 +25,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import parse_qsl
 
 import orjson
 from starlette.requests import Request
@@ -57,6 +58,20 @@ def _wanted(fields: str) -> set[str]:
     if current.strip():
         names.add(current.strip())
     return names
+
+
+async def _params(request: Request) -> dict[str, str]:
+    """A POST's parameters: the query string, then a JSON or form body (Graph accepts all three)."""
+    params = dict(request.query_params)
+    raw = await request.body()
+    if raw:
+        try:
+            body = orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            body = dict(parse_qsl(raw.decode("utf-8", "replace")))
+        if isinstance(body, dict):
+            params.update({k: str(v) for k, v in body.items() if isinstance(v, str | int)})
+    return params
 
 
 @dataclass
@@ -283,10 +298,11 @@ class FakeInstagram(FakeGraph):
         async def replies(request: Request) -> Response:
             oid = request.path_params["object"]
             if request.method == "POST":
+                params = await _params(request)
                 with fake.lock:
-                    if denied := fake.gate(request, "reply"):
+                    if denied := fake.gate(request, "reply", params):
                         return denied
-                    return fake._reply(oid, request.query_params.get("message", ""))
+                    return fake._reply(oid, params.get("message", ""))
             with fake.lock:
                 if denied := fake.gate(request, "replies"):
                     return denied
@@ -297,10 +313,11 @@ class FakeInstagram(FakeGraph):
                 return fake.page(request, found)
 
         async def mentions(request: Request) -> Response:
+            params = await _params(request)
             with fake.lock:
-                if denied := fake.gate(request, "mention_reply"):
+                if denied := fake.gate(request, "mention_reply", params):
                     return denied
-                return fake._mention_reply(request)
+                return fake._mention_reply(request.path_params["object"], params)
 
         async def messages(request: Request) -> Response:
             raw = await request.body()
@@ -336,9 +353,8 @@ class FakeInstagram(FakeGraph):
         reply = self._our_comment(media, text, target.get("parent_id") or target["id"])
         return self.respond({"id": reply["id"]})
 
-    def _mention_reply(self, request: Request) -> Response:
-        params = request.query_params
-        if request.path_params["object"] != self.ig_user_id:
+    def _mention_reply(self, account: str, params: dict[str, str]) -> Response:
+        if account != self.ig_user_id:
             return self.error(100, "(#100) Tried accessing nonexisting field (mentions)")
         media = self._media(params.get("media_id", ""))
         text = params.get("message", "")

@@ -15,7 +15,6 @@ from shikayat import (
     Platform,
     RawPost,
     Replier,
-    WebhookReceiver,
 )
 from shikayat_facebook.graph import GraphClient
 from shikayat_facebook.metahook import MetaWebhookReceiver
@@ -90,5 +89,5 @@ class InstagramPlatform(Platform):
     def replier(self, channel: Channel, client: httpx.AsyncClient) -> Replier:
         return InstagramReplier(channel, graph_client(channel, client))
 
-    def webhook(self, channel: Channel) -> WebhookReceiver:
+    def webhook(self, channel: Channel) -> InstagramWebhookReceiver:
         return InstagramWebhookReceiver(channel, self.mention_queue(channel.name))

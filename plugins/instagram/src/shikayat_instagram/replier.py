@@ -3,7 +3,7 @@
 ==================================================  ============================================
 the complaint was                                   the reply is
 ==================================================  ============================================
-a comment on our media, public intent               ``POST /{comment-id}/replies`` ``message=…``
+a comment on our media, public intent               ``POST /{comment-id}/replies`` ``{"message"}``
 a comment/caption that @mentioned us elsewhere      ``POST /{ig-user-id}/mentions`` with
                                                     ``media_id`` (+ ``comment_id``) — used when
                                                     ``/replies`` refuses (code 100), after a
@@ -70,7 +70,7 @@ class InstagramReplier(Replier):
             return await self._message({"comment_id": intent.in_reply_to}, intent.text)
         text = fit(intent.text)
         try:
-            body = await self.client.post(f"{intent.in_reply_to}/replies", params={"message": text})
+            body = await self.client.post(f"{intent.in_reply_to}/replies", json={"message": text})
         except FatalError as exc:
             if exc.code != _OBJECT_REFUSED:
                 raise
@@ -84,7 +84,7 @@ class InstagramReplier(Replier):
         return SentReply(platform_id=self._id(body, "message_id", "message"))
 
     async def _mention_reply(self, target: str, text: str) -> SentReply:
-        params = {"message": text}
+        params: dict[str, str] = {"message": text}
         try:
             found = await self.client.get(self.settings.ig_user_id, {
                 "fields": f"mentioned_comment.comment_id({target}){{id,media{{id}}}}"})
@@ -98,7 +98,7 @@ class InstagramReplier(Replier):
             if not isinstance(media, dict) or not isinstance(media.get("id"), str):
                 raise FatalError(f"{self.client.api}: the mentioned comment {target} names no media")
             params.update(media_id=media["id"], comment_id=target)
-        body = await self.client.post(f"{self.settings.ig_user_id}/mentions", params=params)
+        body = await self.client.post(f"{self.settings.ig_user_id}/mentions", json=params)
         return SentReply(platform_id=self._id(body, "id", "mention reply"))
 
     def _id(self, body: dict[str, object], key: str, what: str) -> str:
