@@ -9,7 +9,8 @@
     │   ├── RetryableError     back off and retry (timeouts, connection errors, 5xx)
     │   │   └── RateLimited    retry no earlier than ``retry_after`` seconds from now
     │   ├── SkippableError     log, drop this item, continue
-    │   │   └── UnparseablePayload   a payload the normalizer cannot read (dead letter)
+    │   │   ├── UnparseablePayload   a payload the normalizer cannot read (dead letter)
+    │   │   └── NotAPost       a stored notification that is no post (inbox row ignored)
     │   └── FatalError         permanent: never retried, stop this source, alert a human
     │       └── AuthError      bad, expired or revoked credentials
     ├── WebhookRejected        bad signature or token; answer 401, store nothing
@@ -94,6 +95,12 @@ class SkippableError(PlatformError):
 
 class UnparseablePayload(SkippableError):
     """The normalizer cannot read a payload. It is kept as a dead letter with this message."""
+
+
+class NotAPost(SkippableError):
+    """A stored payload is a notification, not a post (say, a webhook stub naming a post whose
+    text is fetched and stored separately). The normalizer raises it; the inbox row is marked
+    ignored with this message and never becomes a complaint or a dead letter."""
 
 
 class FatalError(PlatformError):

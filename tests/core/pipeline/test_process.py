@@ -10,6 +10,7 @@ import orjson
 
 from shikayat.complaint import Complaint, RawPost, utcnow
 from shikayat.decisions import Classification, Duplicate, Route
+from shikayat.errors import NotAPost
 from shikayat.hookspecs import hookimpl
 from shikayat.pipeline import Pipeline
 from shikayat.plugins import Plugins, load_plugins
@@ -142,6 +143,26 @@ def test_own_accounts_are_ignored_per_channel_and_per_platform(pstore: Store, tm
     result = pipeline.drain()
     assert (result.ignored, result.processed) == (4, 2)
     assert sorted(c.external_id for c in all_complaints(pstore)) == ["citizen-1", "citizen-2"]
+
+
+def test_a_payload_the_normalizer_declares_no_post_is_ignored_not_dead(
+        pipeline: Pipeline, pstore: Store, plugins: Plugins, monkeypatch: Any) -> None:
+    platform = plugins.platforms["fake"]
+    real = platform.normalize
+
+    def normalize(raw_post: RawPost) -> Complaint:
+        if raw_post.external_id.startswith("stub:"):
+            raise NotAPost("a notification naming post p9; its text is stored separately")
+        return real(raw_post)
+
+    monkeypatch.setattr(platform, "normalize", normalize)
+    stub = RawPost(platform="fake", external_id="stub:p9", channel="city", payload=b'{"names": "p9"}')
+    pstore.add_raw([stub, raw("p9", "the post the stub names")])
+    result = pipeline.drain()
+    assert (result.processed, result.ignored, result.dead) == (1, 1, 0)
+    assert [c.external_id for c in all_complaints(pstore)] == ["p9"]
+    stats = pstore.stats()
+    assert stats["inbox_ignored"] == 1 and stats["inbox_dead"] == 0 and stats["outbox_pending"] == 1
 
 
 def test_unreadable_payload_is_kept_and_the_rest_goes_on(pipeline: Pipeline, pstore: Store, plugins: Plugins) -> None:

@@ -3,8 +3,9 @@
 One :class:`Pipeline` serves a process. :meth:`Pipeline.run_batch` claims a batch of inbox
 rows, decides everything in memory, and commits the whole batch's outcomes (complaints,
 events, replies to send, inbox states) in one transaction. A payload the normalizer cannot
-read becomes a dead letter with its error and the batch goes on; posts by our own accounts are
-marked ignored and never become complaints.
+read becomes a dead letter with its error and the batch goes on; posts by our own accounts, and
+payloads the normalizer declares no post (:class:`~shikayat.errors.NotAPost`), are marked
+ignored and never become complaints.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from shikayat.complaint import Complaint, RawPost, docket_for, utcnow
 from shikayat.decisions import Classification, DecisionContext, Duplicate, Route, SLAPolicy
-from shikayat.errors import UnparseablePayload
+from shikayat.errors import NotAPost, UnparseablePayload
 from shikayat.pipeline.dedupe import DedupeIndex
 from shikayat.platforms import Capability, Channel, Platform
 from shikayat.plugins import Plugins
@@ -158,6 +159,8 @@ class Pipeline:
                       payload=item.payload, received_at=item.received_at)
         try:
             complaint = platform.normalize(raw)
+        except NotAPost as exc:
+            return platform, Ignored(item.id, str(exc))
         except UnparseablePayload as exc:
             return platform, DeadLetter(item.id, str(exc))
         except Exception as exc:  # noqa: BLE001 - a normalizer bug must not stop the pipeline

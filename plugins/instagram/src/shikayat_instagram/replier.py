@@ -1,0 +1,127 @@
+"""Replies on Instagram: a public comment reply, a private reply, or a direct message.
+
+==================================================  ============================================
+the complaint was                                   the reply is
+==================================================  ============================================
+a comment on our media, public intent               ``POST /{comment-id}/replies`` ``{"message"}``
+a comment/caption that @mentioned us elsewhere      ``POST /{ig-user-id}/mentions`` with
+                                                    ``media_id`` (+ ``comment_id``) — used when
+                                                    ``/replies`` refuses (code 100), after a
+                                                    ``mentioned_comment`` lookup of the media
+a comment, private intent (sensitive case)          private reply: ``POST /{id}/messages`` with
+                                                    ``recipient.comment_id`` (one per comment,
+                                                    within 7 days)
+a direct message (``mid``; never numeric)           ``POST /{id}/messages`` with ``recipient.id``
+==================================================  ============================================
+
+``{id}`` is the linked Page (Facebook Login flavour, ``page_id`` set) or our IG user id
+(Instagram Login flavour). Comment replies are kept to :data:`COMMENT_REPLY_LIMIT` characters,
+messages to :data:`MESSAGE_LIMIT`. Errors come through the shared Graph mapping.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from shikayat import Channel, FatalError, Replier, ReplyIntent, RetryableError, SentReply
+from shikayat_facebook.graph import GraphClient, data_list
+from shikayat_instagram.settings import InstagramSettings
+
+logger = logging.getLogger(__name__)
+
+COMMENT_REPLY_LIMIT = 300
+"""Instagram comment replies (the platform reference marks the figure as to verify)."""
+MESSAGE_LIMIT = 1000
+"""Instagram direct message text."""
+_OBJECT_REFUSED = "100"
+
+
+def fit(text: str, limit: int = COMMENT_REPLY_LIMIT) -> str:
+    """``text`` cut to ``limit`` characters at a word boundary when one is near, with '…'."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if space >= limit * 3 // 4:
+        cut = cut[:space]
+    return cut.rstrip() + "…"
+
+
+def is_message_id(external_id: str) -> bool:
+    """A messaging ``mid`` (opaque, not numeric) as opposed to a comment or media id."""
+    return not external_id.isdigit()
+
+
+class InstagramReplier(Replier):
+    def __init__(self, channel: Channel, client: GraphClient) -> None:
+        settings = channel.settings
+        assert isinstance(settings, InstagramSettings)
+        self.settings = settings
+        self.client = client
+
+    @property
+    def _messages_path(self) -> str:
+        return f"{self.settings.page_id or self.settings.ig_user_id}/messages"
+
+    async def send(self, intent: ReplyIntent) -> SentReply:
+        if is_message_id(intent.in_reply_to):
+            return await self._message({"id": intent.recipient}, intent.text)
+        if intent.private:
+            return await self._message({"comment_id": intent.in_reply_to}, intent.text)
+        text = fit(intent.text)
+        try:
+            body = await self.client.post(f"{intent.in_reply_to}/replies", json={"message": text})
+        except FatalError as exc:
+            if exc.code != _OBJECT_REFUSED:
+                raise
+            logger.info("comment %s is not on our media; answering it as a mention", intent.in_reply_to)
+            return await self._mention_reply(intent.in_reply_to, text)
+        return SentReply(platform_id=self._id(body, "id", "comment reply"))
+
+    async def _message(self, recipient: dict[str, str], text: str) -> SentReply:
+        body = await self.client.post(self._messages_path, json={"recipient": recipient,
+                                                                  "message": {"text": fit(text, MESSAGE_LIMIT)}})
+        return SentReply(platform_id=self._id(body, "message_id", "message"))
+
+    async def _mention_reply(self, target: str, text: str) -> SentReply:
+        params: dict[str, str] = {"message": text}
+        try:
+            found = await self.client.get(self.settings.ig_user_id, {
+                "fields": f"mentioned_comment.comment_id({target}){{id,media{{id}}}}"})
+        except FatalError as exc:
+            if exc.code != _OBJECT_REFUSED:
+                raise
+            params["media_id"] = target                     # not a comment: a caption mention
+        else:
+            comment = found.get("mentioned_comment")
+            media = comment.get("media") if isinstance(comment, dict) else None
+            if not isinstance(media, dict) or not isinstance(media.get("id"), str):
+                raise FatalError(f"{self.client.api}: the mentioned comment {target} names no media")
+            params.update(media_id=media["id"], comment_id=target)
+        body = await self.client.post(f"{self.settings.ig_user_id}/mentions", json=params)
+        return SentReply(platform_id=self._id(body, "id", "mention reply"))
+
+    def _id(self, body: dict[str, object], key: str, what: str) -> str:
+        value = body.get(key)
+        if not isinstance(value, str) or not value:
+            raise RetryableError(f"{self.client.api}: the {what} response has no {key}")
+        return value
+
+    async def find_sent(self, intent: ReplyIntent) -> SentReply | None:
+        """A public comment reply carrying the docket, by our account, under the comment."""
+        if is_message_id(intent.in_reply_to) or intent.private or not intent.docket:
+            return None
+        try:
+            body = await self.client.get(f"{intent.in_reply_to}/replies",
+                                         {"fields": "id,text,from,username", "limit": 100})
+        except FatalError as exc:
+            if exc.code == _OBJECT_REFUSED:
+                return None
+            raise
+        for reply in data_list(body):
+            who = reply.get("from")
+            ours = (isinstance(who, dict) and who.get("id") == self.settings.ig_user_id) or (
+                self.settings.username is not None and reply.get("username") == self.settings.username)
+            if ours and intent.docket in str(reply.get("text", "")) and isinstance(reply.get("id"), str):
+                return SentReply(platform_id=reply["id"])
+        return None

@@ -1,0 +1,51 @@
+"""Settings of one Instagram channel (a ``[channels.NAME]`` section with ``platform = "instagram"``)."""
+
+from __future__ import annotations
+
+from pydantic import Field, field_validator
+
+from shikayat import ChannelSettings, Secret
+from shikayat_facebook.graph import DEFAULT_BASE_URL, DEFAULT_VERSION
+
+
+class InstagramSettings(ChannelSettings):
+    ig_user_id: str = Field(
+        pattern=r"^\d{1,20}$", description="Numeric id of our Instagram professional account (IG User id).")
+    username: str | None = Field(default=None, description="Our account's username, without '@'.")
+    access_token: Secret = Field(
+        description="Page access token (Facebook Login) or Instagram user token (Instagram Login); "
+                    "env:NAME or file:PATH.")
+    app_secret: Secret = Field(
+        description="The Meta app's secret: checks X-Hub-Signature-256 and signs calls (appsecret_proof).")
+    verify_token: Secret = Field(
+        description="The string Meta echoes in the webhook verification handshake (hub.verify_token).")
+    page_id: str | None = Field(
+        default=None, pattern=r"^\d{1,20}$",
+        description="Facebook Login flavour: the linked Page, whose /messages edge sends DMs. "
+                    "Unset (Instagram Login flavour): DMs go to /{ig_user_id}/messages.")
+    base_url: str = Field(
+        default=DEFAULT_BASE_URL,
+        description="Graph host: https://graph.facebook.com (Facebook Login) or "
+                    "https://graph.instagram.com (Instagram Login); a fake server in tests.")
+    api_version: str = Field(default=DEFAULT_VERSION, pattern=r"^v\d+\.\d+$",
+                             description="Graph API version in every URL, e.g. 'v23.0'.")
+    poll_interval: float = Field(
+        default=60.0, gt=0,
+        description="Seconds between reconciliation rounds; mentions wait at most this long for their text.")
+    recent_media: int = Field(
+        default=10, ge=1, le=100, description="Reconciliation re-reads the comments of this many newest media.")
+    page_size: int = Field(default=50, ge=1, le=100, description="Items per Graph API page (1-100).")
+    own_user_ids: list[str] = Field(
+        default=[], description="Other Instagram accounts of ours whose comments are never complaints.")
+
+    @field_validator("username")
+    @classmethod
+    def _username(cls, value: str | None) -> str | None:
+        return value.lstrip("@") if value else value
+
+    @field_validator("base_url")
+    @classmethod
+    def _base_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("base_url must start with http:// or https://")
+        return value.rstrip("/")
