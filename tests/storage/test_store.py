@@ -275,3 +275,23 @@ def test_channel_lock_is_exclusive_across_stores(postgres_url: str) -> None:
     finally:
         a.close()
         b.close()
+
+
+def test_delivery_failure_marks_the_sent_reply_once(store: SQLStore) -> None:
+    c = _with_ack(store)
+    item, = store.claim_outbox(10, owner="w", lease_seconds=30)
+    assert store.mark_delivery_failed("twitter", "wamid.X", "131047 window") is False    # not sent yet
+    store.mark_sent(item.id, "wamid.X")
+    assert store.mark_delivery_failed("facebook", "wamid.X", "other platform") is False
+    assert store.mark_delivery_failed("twitter", "wamid.X", "131047 Re-engagement message") is True
+    stats = store.stats()
+    assert stats["outbox_failed"] == 1 and stats["outbox_sent"] == 0
+    back = store.get_complaint(c.id)
+    assert back is not None and back.status is Status.NEW                        # the author was not told
+    undelivered = [e for e in store.events(c.id) if e.kind == "reply.undelivered"]
+    assert [e.detail for e in undelivered] == [
+        {"kind": "ack", "platform_id": "wamid.X", "error": "131047 Re-engagement message"}]
+    # a redelivered report changes nothing and adds no second event
+    assert store.mark_delivery_failed("twitter", "wamid.X", "131047 Re-engagement message") is False
+    assert len([e for e in store.events(c.id) if e.kind == "reply.undelivered"]) == 1
+    assert store.claim_outbox(10, owner="w", lease_seconds=30) == []              # never re-sent by itself

@@ -254,6 +254,15 @@ class Store(ABC):
     @abstractmethod
     def mark_failed(self, outbox_id: int, error: str) -> None: ...
 
+    @abstractmethod
+    def mark_delivery_failed(self, platform: str, platform_id: str, error: str) -> bool:
+        """The platform reports that the reply it accepted as ``platform_id`` was not delivered.
+
+        Marks that sent outbox row failed with ``error`` and records a ``reply.undelivered``
+        event; an acknowledgement's complaint goes back from acknowledged to new (its author
+        was not told). Returns False and changes nothing when no *sent* row of ``platform`` has
+        that id: a reply sent outside Shikayat, or a report already recorded (redelivery)."""
+
     # -- channels --------------------------------------------------------------------------
     @abstractmethod
     def update_channel(self, channel: str, **fields: Any) -> None:

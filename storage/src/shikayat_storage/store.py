@@ -343,6 +343,25 @@ class SQLStore(Store):
             con.execute(self._insert(EventRow), [self._event_row(Event(
                 "reply.failed", row.complaint_id, {"kind": row.kind, "error": error}, actor="outbox"), now)])
 
+    def mark_delivery_failed(self, platform: str, platform_id: str, error: str) -> bool:
+        now = utcnow()
+        with self.engine.begin() as con:
+            row = con.execute(update(OutboxRow).where(
+                OutboxRow.platform == platform, OutboxRow.platform_id == platform_id,
+                OutboxRow.state == OutboxState.SENT.value,
+            ).values(state=OutboxState.FAILED.value, error=error).returning(
+                OutboxRow.complaint_id, OutboxRow.kind)).first()
+            if row is None:
+                return False
+            if row.kind == "ack":
+                con.execute(update(ComplaintRow).where(
+                    ComplaintRow.id == row.complaint_id, ComplaintRow.status == Status.ACKNOWLEDGED.value,
+                ).values(status=Status.NEW.value, updated_at=now))
+            con.execute(self._insert(EventRow), [self._event_row(Event(
+                "reply.undelivered", row.complaint_id,
+                {"kind": row.kind, "platform_id": platform_id, "error": error}, actor="platform"), now)])
+        return True
+
     # -- channels --------------------------------------------------------------------------
     def update_channel(self, channel: str, **fields: Any) -> None:
         unknown = set(fields) - _CHANNEL_FIELDS
