@@ -94,3 +94,27 @@ def test_replayed_report_marks_the_reply_failed(store: Store, plugins: Plugins) 
     assert store.stats()["outbox_failed"] == 1
 
 
+
+
+async def test_outbox_worker_hands_the_replier_the_author_and_their_last_post(store: Store) -> None:
+    from shikayat.pipeline.reply import OutboxWorker
+    from shikayat.platforms import Replier, ReplyIntent, SentReply
+
+    seen: list[ReplyIntent] = []
+
+    class _Recorder(Replier):
+        async def send(self, intent: ReplyIntent) -> SentReply:
+            seen.append(intent)
+            return SentReply("r-1")
+
+    store.add_raw([RawPost(platform="fake", external_id="q1", channel="hooked", payload=b"{}")])
+    item, = store.claim_inbox(1, owner="t", lease_seconds=30)
+    when = utcnow().replace(microsecond=0)
+    c = Complaint(platform="fake", external_id="q1", docket="SK-q1", author=Author(id="u9", phone="919811111111"),
+                  text="t", created_at=when)
+    store.save_outcomes([Processed(item.id, c, outbox=[OutboxEntry("ack", "hooked", "q1", "u9", "registered")])])
+    await OutboxWorker(store, {"hooked": _Recorder()}, owner="t").run_once()
+    intent, = seen
+    assert intent.author is not None and intent.author.phone == "919811111111"
+    assert intent.last_inbound_at == when
+    assert "919811111111" not in repr(intent)

@@ -22,6 +22,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, ClassVar
 
@@ -32,7 +33,7 @@ from shikayat.types import Cursor
 if TYPE_CHECKING:
     import httpx
 
-    from shikayat.complaint import Complaint, RawPost
+    from shikayat.complaint import Author, Complaint, RawPost
 
 
 class Capability(StrEnum):
@@ -112,6 +113,12 @@ class ReplyIntent:
     private: bool = False
     attempts: int = 1
     """1 on the first try; more means an earlier attempt may have reached the platform."""
+    author: Author | None = None
+    """The complaint's author as stored (``phone`` included, kept out of ``repr``)."""
+    last_inbound_at: datetime | None = None
+    """When the author last posted on this channel, as far as the store knows (the newest
+    ``created_at`` of their complaints): what a messaging window (WhatsApp's 24 hours since
+    the customer's last message) is measured from. None when unknown."""
 
 
 @dataclass(frozen=True)
