@@ -47,6 +47,13 @@ class DemoChannel(ABC):
     @abstractmethod
     def stop(self) -> None: ...
 
+    def daemon_started(self, base_url: str) -> None:  # noqa: B027 - optional, empty by default
+        """Told the daemon's HTTP base URL (``http://127.0.0.1:PORT``) once it listens.
+
+        A channel that pushes webhooks sends them to ``{base_url}/webhooks/{name}`` from then
+        on. Default: nothing (polled channels do not need it).
+        """
+
 
 def _toml_value(value: Any) -> str:
     if isinstance(value, bool):
@@ -148,6 +155,7 @@ async def run_demo(plugins: Any, data_dir: Path, duration: float | None, rate: f
         run = asyncio.create_task(daemon.run())
         recent: deque[Complaint] = deque(maxlen=8)
         last_seen = since
+        told = False
 
         def snapshot() -> tuple[dict[str, int], dict[str, str]]:
             nonlocal last_seen
@@ -161,6 +169,10 @@ async def run_demo(plugins: Any, data_dir: Path, duration: float | None, rate: f
         budget = 0.0
         with Live(console=console, refresh_per_second=2, transient=False) as live:
             while not run.done():
+                if not told and daemon.http_port is not None:
+                    told = True
+                    for d in demos:
+                        d.daemon_started(f"http://127.0.0.1:{daemon.http_port}")
                 budget += rate
                 per = int(budget) // len(demos)
                 if per:

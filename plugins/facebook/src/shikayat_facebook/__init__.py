@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
+from shikayat_facebook.platform import FacebookPlatform
+
 try:
     __version__ = version("shikayat-facebook")
 except PackageNotFoundError:  # pragma: no cover
     __version__ = "0.0.0"
 
-__all__ = ["__version__"]
+__all__ = ["FacebookPlatform", "__version__"]

@@ -1,0 +1,294 @@
+"""A fake Facebook Page on the Graph API, for tests, end-to-end runs and ``shikayat demo``.
+
+Endpoints (documented shapes): ``GET /{v}/{page-id}/feed``, ``GET /{v}/{object-id}/comments``
+(``filter=stream|toplevel``, ``order``, ``since``), ``POST /{v}/{object-id}/comments`` (a public
+reply), ``POST /{v}/{page-id}/messages`` (Messenger and private replies, one private reply per
+comment). Every citizen action (:meth:`FakeFacebook.add_post`, :meth:`~FakeFacebook.add_comment`,
+:meth:`~FakeFacebook.add_message`, :meth:`~FakeFacebook.edit`, :meth:`~FakeFacebook.remove`)
+returns the webhook delivery Meta would send; :attr:`FakeFacebook.webhooks` signs and sends
+deliveries to the daemon, and our own replies queue their feed / echo deliveries too.
+
+    python -m shikayat_facebook.fake --port 8901     # a server with demo traffic, for manual use
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from shikayat_facebook.fakegraph import FakeGraph, WebhookSender, iso, run_fake
+
+PAGE_ID = "100000000000001"
+PAGE_NAME = "UP Police"
+_PRIVATE_REPLY_LIMIT = 7 * 24 * 3600
+
+
+@dataclass
+class FakeFacebook(FakeGraph):
+    page_id: str = PAGE_ID
+    page_name: str = PAGE_NAME
+    posts: list[dict[str, Any]] = field(default_factory=list)
+    comments: list[dict[str, Any]] = field(default_factory=list)
+    messages: list[dict[str, Any]] = field(default_factory=list)
+    """Messages our Page sent (Messenger replies and private replies)."""
+    outbox: list[dict[str, Any]] = field(default_factory=list)
+    """Deliveries produced by our own actions (replies, echoes), not sent unless asked."""
+
+    def __post_init__(self) -> None:
+        self.usage_object = self.page_id
+        self.webhooks = WebhookSender(self.app_secret)
+        self._seq = 0
+        self._people: dict[str, dict[str, str]] = {}
+        super().__post_init__()
+
+    # -- state ------------------------------------------------------------------------------------
+    def _next(self) -> int:
+        self._seq += 1
+        return self._seq
+
+    def person(self, name: str) -> dict[str, str]:
+        """A citizen with a stable app-scoped id."""
+        with self.lock:
+            if name not in self._people:
+                self._people[name] = {"id": str(7_000_000_000_000_000 + len(self._people) + 1), "name": name}
+            return self._people[name]
+
+    def _delivery(self, value: dict[str, Any], field_name: str = "feed") -> dict[str, Any]:
+        return {"object": "page", "entry": [{"id": self.page_id, "time": int(time.time()),
+                                             "changes": [{"field": field_name, "value": value}]}]}
+
+    def _feed_value(self, obj: dict[str, Any], verb: str, when: float) -> dict[str, Any]:
+        value: dict[str, Any] = {"from": obj["from"], "verb": verb, "created_time": int(when),
+                                 "post_id": obj.get("post_id", obj["id"])}
+        if "post_id" in obj:
+            value.update(item="comment", comment_id=obj["id"], parent_id=obj["parent_id"])
+        else:
+            value["item"] = "status"
+        if verb != "remove":
+            value["message"] = obj["message"]
+        return value
+
+    def add_post(self, author: str, text: str, *, by_page: bool = False) -> dict[str, Any]:
+        """A visitor post on the Page (or the Page's own with ``by_page``); returns its delivery."""
+        with self.lock:
+            now = time.time()
+            who = {"id": self.page_id, "name": self.page_name} if by_page else self.person(author)
+            post = {"id": f"{self.page_id}_{900_000_000_000 + self._next()}", "message": text, "from": who,
+                    "created": now, "created_time": iso(now)}
+            post["permalink_url"] = f"https://www.facebook.com/{post['id']}"
+            self.posts.append(post)
+            return self._delivery(self._feed_value(post, "add", now))
+
+    def add_comment(self, post_id: str, author: str, text: str, *, parent_id: str | None = None,
+                    by_page: bool = False) -> dict[str, Any]:
+        """A comment on ``post_id`` (a reply to ``parent_id`` when given); returns its delivery."""
+        with self.lock:
+            now = time.time()
+            who = {"id": self.page_id, "name": self.page_name} if by_page else self.person(author)
+            part = post_id.split("_")[-1]
+            comment = {"id": f"{part}_{800_000_000_000 + self._next()}", "message": text, "from": who,
+                       "created": now, "created_time": iso(now), "post_id": post_id,
+                       "parent_id": parent_id or post_id}
+            comment["permalink_url"] = f"https://www.facebook.com/{post_id}?comment_id={comment['id']}"
+            self.comments.append(comment)
+            return self._delivery(self._feed_value(comment, "add", now))
+
+    def add_message(self, author: str, text: str, *, attachments: list[dict[str, Any]] | None = None,
+                    echo: bool = False) -> dict[str, Any]:
+        """A Messenger message from ``author`` to the Page; returns its delivery."""
+        with self.lock:
+            now_ms = int(time.time() * 1000)
+            psid = self.person(author)["id"]
+            message: dict[str, Any] = {"mid": f"m_FAKE{self._next():012d}", "text": text}
+            if attachments:
+                message["attachments"] = attachments
+            sender, recipient = (self.page_id, psid) if echo else (psid, self.page_id)
+            if echo:
+                message["is_echo"] = True
+            event = {"sender": {"id": sender}, "recipient": {"id": recipient}, "timestamp": now_ms,
+                     "message": message}
+            return {"object": "page", "entry": [{"id": self.page_id, "time": now_ms, "messaging": [event]}]}
+
+    def find(self, object_id: str) -> dict[str, Any] | None:
+        return next((o for o in [*self.posts, *self.comments] if o["id"] == object_id), None)
+
+    def edit(self, object_id: str, text: str) -> dict[str, Any]:
+        """The author edits a post or comment; returns the ``edited`` delivery."""
+        with self.lock:
+            obj = self.find(object_id)
+            assert obj is not None, object_id
+            obj["message"] = text
+            return self._delivery(self._feed_value(obj, "edited", time.time()))
+
+    def remove(self, object_id: str) -> dict[str, Any]:
+        """The author deletes a post or comment; returns the ``remove`` delivery."""
+        with self.lock:
+            obj = self.find(object_id)
+            assert obj is not None, object_id
+            self.posts = [p for p in self.posts if p["id"] != object_id]
+            self.comments = [c for c in self.comments if c["id"] != object_id]
+            return self._delivery(self._feed_value(obj, "remove", time.time()))
+
+    @property
+    def replies(self) -> list[dict[str, Any]]:
+        """Everything our Page said back: public comments, private replies, Messenger messages."""
+        with self.lock:
+            return [c for c in self.comments if c["from"]["id"] == self.page_id] + list(self.messages)
+
+    # -- HTTP -----------------------------------------------------------------------------------
+    @staticmethod
+    def _public(obj: dict[str, Any], fields: str) -> dict[str, Any]:
+        wanted = {f.split("{")[0] for f in fields.split(",")} if fields else {"id", "message", "created_time"}
+        out = {k: v for k, v in obj.items() if k in wanted and k not in ("post_id", "parent_id")}
+        if "parent" in wanted and obj.get("parent_id") and obj["parent_id"] != obj.get("post_id"):
+            out["parent"] = {"id": obj["parent_id"]}
+        out["id"] = obj["id"]
+        return out
+
+    @staticmethod
+    def _since(request: Request) -> float:
+        value = request.query_params.get("since", "")
+        return float(value) if value.replace(".", "", 1).isdigit() else 0.0
+
+    def routes(self) -> Sequence[BaseRoute]:
+        fake = self
+
+        async def feed(request: Request) -> Response:
+            with fake.lock:
+                if denied := fake.gate(request, "feed"):
+                    return denied
+                if request.path_params["page"] != fake.page_id:
+                    return fake.error(100, "(#100) Tried accessing nonexisting field (feed)")
+                since = fake._since(request)
+                items = sorted((p for p in fake.posts if p["created"] >= since), key=lambda p: p["created"],
+                               reverse=True)
+                fields = request.query_params.get("fields", "")
+                return fake.page(request, [fake._public(p, fields) for p in items])
+
+        async def comments(request: Request) -> Response:
+            oid = request.path_params["object"]
+            if request.method == "POST":
+                raw = await request.body()
+                try:
+                    body = orjson.loads(raw) if raw else {}
+                except orjson.JSONDecodeError:
+                    body = {}
+                with fake.lock:
+                    if denied := fake.gate(request, "reply", body):
+                        return denied
+                    return fake._reply(oid, body)
+            with fake.lock:
+                if denied := fake.gate(request, "comments"):
+                    return denied
+                target = fake.find(oid)
+                if target is None:
+                    return fake.error(100, f"(#100) Object with ID '{oid}' does not exist", subcode=33)
+                stream = request.query_params.get("filter") == "stream"
+                since = fake._since(request)
+                if "post_id" in target:
+                    found = [c for c in fake.comments if c["parent_id"] == oid]
+                else:
+                    found = [c for c in fake.comments if c["post_id"] == oid and (stream or c["parent_id"] == oid)]
+                found = [c for c in found if c["created"] >= since]
+                found.sort(key=lambda c: c["created"],
+                           reverse=request.query_params.get("order") == "reverse_chronological")
+                fields = request.query_params.get("fields", "")
+                return fake.page(request, [fake._public(c, fields) for c in found])
+
+        async def messages(request: Request) -> Response:
+            raw = await request.body()
+            try:
+                body = orjson.loads(raw) if raw else {}
+            except orjson.JSONDecodeError:
+                body = {}
+            with fake.lock:
+                if denied := fake.gate(request, "messages", body):
+                    return denied
+                return fake._send_message(request.path_params["page"], body)
+
+        return [
+            Route("/{version}/{page}/feed", feed),
+            Route("/{version}/{page}/messages", messages, methods=["POST"]),
+            Route("/{version}/{object}/comments", comments, methods=["GET", "POST"]),
+        ]
+
+    def _reply(self, oid: str, body: dict[str, Any]) -> Response:
+        message = body.get("message")
+        target = self.find(oid)
+        if target is None:
+            return self.error(100, f"(#100) Object with ID '{oid}' does not exist", subcode=33)
+        if not isinstance(message, str) or not message:
+            return self.error(100, "(#100) Missing message or attachment")
+        post_id = target.get("post_id", target["id"])
+        delivery = self.add_comment(post_id, self.page_name, message, parent_id=oid, by_page=True)
+        self.outbox.append(delivery)
+        return self.respond({"id": self.comments[-1]["id"]})
+
+    def _send_message(self, page: str, body: dict[str, Any]) -> Response:
+        if page != self.page_id:
+            return self.error(100, "(#100) Invalid page id")
+        recipient: dict[str, Any] = body["recipient"] if isinstance(body.get("recipient"), dict) else {}
+        message: dict[str, Any] = body["message"] if isinstance(body.get("message"), dict) else {}
+        text = message.get("text")
+        if not isinstance(text, str) or not text:
+            return self.error(100, "(#100) Param message must be non-empty")
+        if len(text) > 2000:
+            return self.error(100, "(#100) Length of param message[text] must be less than or equal to 2000")
+        if "id" in recipient:
+            psid = str(recipient["id"])
+            if psid not in {p["id"] for p in self._people.values()}:
+                return self.error(100, "(#100) No matching user found", subcode=2018001)
+            kind, target = "messenger", psid
+        elif "comment_id" in recipient or "post_id" in recipient:
+            target = str(recipient.get("comment_id") or recipient.get("post_id"))
+            obj = self.find(target)
+            if obj is None:
+                return self.error(100, f"(#100) Object with ID '{target}' does not exist", subcode=33)
+            if any(m["private_reply_to"] == target for m in self.messages):
+                return self.error(10, "(#10) This message has already been replied to privately",
+                                  subcode=2018108)
+            if time.time() - obj["created"] > _PRIVATE_REPLY_LIMIT:
+                return self.error(10, "(#10) This message is sent outside of allowed window", subcode=2018278)
+            kind, psid = "private", obj["from"]["id"]
+        else:
+            return self.error(100, "(#100) param recipient must be non-empty")
+        sent = {"message_id": f"m_OUT{self._next():012d}", "recipient_id": psid, "text": text, "kind": kind,
+                "private_reply_to": target if kind == "private" else None,
+                "messaging_type": body.get("messaging_type")}
+        self.messages.append(sent)
+        return self.respond({"recipient_id": psid, "message_id": sent["message_id"]})
+
+
+def main() -> None:  # pragma: no cover - manual use
+    from shikayat_facebook.traffic import FacebookTraffic
+
+    parser = argparse.ArgumentParser(description="A fake Facebook Graph API server with demo traffic.")
+    parser.add_argument("--port", type=int, default=8901)
+    parser.add_argument("--webhook", help="daemon URL to send signed deliveries to, e.g. "
+                                          "http://127.0.0.1:8080/webhooks/up_police_fb")
+    parser.add_argument("--seed", type=int, default=11)
+    args = parser.parse_args()
+    fake = FakeFacebook()
+    fake.webhooks.target = args.webhook
+    running = run_fake(fake.app, name="fake-facebook", port=args.port)
+    print(f"fake Graph API at {running.base_url}/{fake.version} (token 'fake-page-token', app secret "
+          f"'{fake.app_secret}', page id {fake.page_id})")
+    traffic = FacebookTraffic(fake, seed=args.seed)
+    try:
+        while True:
+            traffic.emit(1)
+            time.sleep(1)
+    except KeyboardInterrupt:
+        running.stop()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

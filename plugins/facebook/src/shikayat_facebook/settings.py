@@ -1,0 +1,31 @@
+"""Settings of one Facebook Page channel (a ``[channels.NAME]`` section with ``platform = "facebook"``)."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from shikayat import ChannelSettings, Secret
+from shikayat_facebook.graph import DEFAULT_BASE_URL, DEFAULT_VERSION
+
+
+class FacebookSettings(ChannelSettings):
+    page_id: str = Field(pattern=r"^\d{1,20}$", description="Numeric id of our Facebook Page.")
+    access_token: Secret = Field(
+        description="Page access token or system-user token assigned to the Page (env:NAME or file:PATH).")
+    app_secret: Secret = Field(
+        description="The Meta app's secret: checks X-Hub-Signature-256 and signs calls (appsecret_proof).")
+    verify_token: Secret = Field(
+        description="The string Meta echoes in the webhook verification handshake (hub.verify_token).")
+    base_url: str = Field(default=DEFAULT_BASE_URL, description="Graph API host (a fake server in tests).")
+    api_version: str = Field(default=DEFAULT_VERSION, pattern=r"^v\d+\.\d+$",
+                             description="Graph API version in every URL, e.g. 'v23.0'.")
+    poll_interval: float = Field(
+        default=300.0, gt=0, description="Seconds between reconciliation polls (webhooks bring posts live).")
+    lookback_hours: float = Field(
+        default=72.0, gt=0, le=24 * 90,
+        description="Reconciliation re-reads the comments of Page posts created this many hours back.")
+    overlap_seconds: float = Field(
+        default=600.0, ge=0, description="Each reconciliation re-reads comments this far before the last one.")
+    page_size: int = Field(default=50, ge=1, le=100, description="Items per Graph API page (1-100).")
+    own_user_ids: list[str] = Field(
+        default=[], description="Other Page or user ids of ours whose posts are never complaints.")

@@ -1,0 +1,177 @@
+"""The daemon as a separate process against the fake Facebook Graph API: signed webhook
+deliveries (batched, redelivered, out of order, forged) plus reconciliation polling for the
+deliveries that never arrived — every complaint stored once and acknowledged once."""
+
+from __future__ import annotations
+
+import random
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import orjson
+import pytest
+from harness import DaemonProcess, free_port, wait_until, write_config
+
+from shikayat_facebook.fake import FakeFacebook
+from shikayat_facebook.fakegraph import RunningFake, run_fake
+
+pytestmark = pytest.mark.e2e
+
+_WORDS = ("chain mobile bike car phone purse wallet ladke aadmi auto scooty market station chauraha gali "
+          "sector colony road park mandir school hospital kal aaj abhi raat subah shaam jaldi chori chheen "
+          "gayab dhamki jhagda maarpeet jam dj sharab jua kabja fraud upi otp hazratganj aliganj chinhat "
+          "alambagh aminabad charbagh").split()
+
+
+def _text(i: int) -> str:
+    return f"{' '.join(random.Random(i).sample(_WORDS, 8))} {i}"
+
+
+@pytest.fixture
+def fake_fb() -> Iterator[tuple[FakeFacebook, RunningFake]]:
+    fake = FakeFacebook()
+    running = run_fake(fake.app, name="fake-facebook")
+    yield fake, running
+    running.stop()
+
+
+@pytest.fixture
+def fb_daemon(tmp_path: Path, db_url: str, fake_fb: Any) -> Iterator[DaemonProcess]:
+    fake, running = fake_fb
+    port = free_port()
+    config = write_config(tmp_path / "shikayat.toml", {
+        "storage": {"url": db_url},
+        "daemon": {"port": port, "lease_seconds": 2.0, "idle_sleep": 0.05, "batch_size": 50, "shutdown_grace": 10},
+        "channels.up_fb": {
+            "platform": "facebook", "unit": "up-hq", "base_url": running.base_url, "api_version": fake.version,
+            "page_id": fake.page_id, "access_token": "env:E2E_FB_TOKEN", "app_secret": "env:E2E_FB_SECRET",
+            "verify_token": "env:E2E_FB_VERIFY", "poll_interval": 0.5, "lookback_hours": 1.0, "page_size": 10,
+        },
+    })
+    daemon = DaemonProcess(config, env={"E2E_FB_TOKEN": "fake-page-token", "E2E_FB_SECRET": fake.app_secret,
+                                        "E2E_FB_VERIFY": "verify-me"})
+    daemon.port = port  # type: ignore[attr-defined]
+    daemon.cli("migrate")
+    yield daemon
+    daemon.stop()
+
+
+def _acks(fake: FakeFacebook) -> Counter[str]:
+    """How many acknowledgements each object / Messenger person got."""
+    public = Counter(c["parent_id"] for c in fake.comments if c["from"]["id"] == fake.page_id)
+    return public + Counter(m["recipient_id"] if m["kind"] == "messenger" else m["private_reply_to"]
+                            for m in fake.messages)
+
+
+def test_pushed_and_reconciled_posts_stored_once_and_acknowledged_once(fb_daemon: DaemonProcess, fake_fb: Any,
+                                                                       db_url: str) -> None:
+    from shikayat.plugins import load_plugins
+
+    fake, _ = fake_fb
+    rng = random.Random(4)
+    url = f"http://127.0.0.1:{fb_daemon.port}/webhooks/up_fb"      # type: ignore[attr-defined]
+    fake.webhooks.target = url
+    announcement = fake.add_post("UP Police", "Traffic advisory for the weekend", by_page=True)
+    post_id = announcement["entry"][0]["changes"][0]["value"]["post_id"]
+    pushed: list[dict[str, Any]] = []
+    lost: list[dict[str, Any]] = []
+    expected: set[str] = set()
+    for i in range(24):
+        kind = i % 3
+        if kind == 0:
+            d = fake.add_post(f"citizen {i}", _text(i))
+            expected.add(d["entry"][0]["changes"][0]["value"]["post_id"])
+        elif kind == 1:
+            d = fake.add_comment(post_id, f"citizen {i}", _text(i))
+            expected.add(d["entry"][0]["changes"][0]["value"]["comment_id"])
+        else:
+            d = fake.add_message(f"citizen {i}", _text(i))
+            expected.add(d["entry"][0]["messaging"][0]["message"]["mid"])
+        # a third of the feed items' deliveries are lost: reconciliation must find them
+        (lost if kind != 2 and rng.random() < 0.35 else pushed).append(d)
+    assert lost, "the seed must lose some deliveries"
+    store = load_plugins().open_store(db_url)
+    fb_daemon.start()
+    wait_until(lambda: _up(fb_daemon), what="the daemon's HTTP server", daemon=fb_daemon)
+    handshake = httpx.get(url, params={"hub.mode": "subscribe", "hub.verify_token": "verify-me",
+                                       "hub.challenge": "4242"}, timeout=5)
+    assert handshake.status_code == 200 and handshake.text == "4242"
+    batches = [{"object": "page", "entry": [e for d in pushed[i:i + 3] for e in d["entry"]]}
+               for i in range(0, len(pushed), 3)]
+    assert fake.webhooks.send_all(batches, reverse=True) == [200] * len(batches)        # out of order
+    assert fake.webhooks.redeliver(0) == 200 and fake.webhooks.redeliver(-2) == 200      # redeliveries
+    forged = {"object": "page", "entry": [{"id": fake.page_id, "time": 1, "changes": [{"field": "feed", "value": {
+        "item": "status", "verb": "add", "post_id": f"{fake.page_id}_1", "message": "forged",
+        "from": {"id": "1", "name": "x"}, "created_time": 1}}]}]}
+    assert fake.webhooks.send(forged, bad_signature=True) == 401
+    wait_until(lambda: store.stats()["outbox_sent"] == len(expected), timeout=90,
+               what=f"{len(expected)} acknowledgements", daemon=fb_daemon)
+    complaints = list(store.iter_complaints())
+    assert sorted(c.external_id for c in complaints) == sorted(expected)
+    assert all(n == 1 for n in _acks(fake).values()) and len(_acks(fake)) == len(expected)
+    assert f"{fake.page_id}_1" not in {c.external_id for c in complaints}                 # forged: nothing
+
+    # our own replies come back as feed events: ignored, never complaints
+    own, fake.outbox = fake.outbox[:], []
+    assert own and fake.webhooks.send_all(own) == [200] * len(own)
+    # an edit folds into its original's case; a removal is recorded and never acknowledged
+    edited_id = next(c.external_id for c in complaints if c.external_id.count("_") == 1
+                     and not c.external_id.startswith((fake.page_id, "m_")))
+    removed_id = next(c.external_id for c in complaints if c.external_id.startswith(fake.page_id))
+    assert fake.webhooks.send(fake.edit(edited_id, _text(999))) == 200
+    assert fake.webhooks.send(fake.remove(removed_id)) == 200
+    wait_until(lambda: store.stats()["inbox_pending"] == 0 and store.stats()["complaints"] == len(expected) + 2,
+               what="the edit and the removal processed", daemon=fb_daemon)
+    time.sleep(1.5)                                 # a reconciliation round more: still nothing new
+    stats = store.stats()
+    assert stats["outbox_sent"] == len(expected) and stats["inbox_ignored"] >= len(own)
+    by_key = {c.external_id: c for c in store.iter_complaints()}
+    edit = next(c for k, c in by_key.items() if k.startswith(edited_id + ":edited:"))
+    assert edit.duplicate_of == by_key[edited_id].id and edit.text == _text(999)
+    removal = by_key[removed_id + ":removed"]
+    assert removal.text == "" and not removal.actionable
+    assert by_key[removed_id].text == _text(int(by_key[removed_id].author.name.split()[-1]))   # case kept
+    assert _acks(fake).most_common(1)[0][1] == 1
+    assert fb_daemon.terminate() == 0
+    store.close()
+
+
+def _up(daemon: DaemonProcess) -> bool:
+    try:
+        return httpx.get(f"http://127.0.0.1:{daemon.port}/healthz", timeout=1).status_code == 200  # type: ignore[attr-defined]
+    except httpx.TransportError:
+        return False
+
+
+def test_ingest_replays_a_delivery_through_split(tmp_path: Path, db_url: str) -> None:
+    fixtures = Path(__file__).parents[1] / "plugins" / "facebook" / "fixtures" / "webhook"
+    lines = [orjson.dumps({"platform": "facebook", "channel": "up_fb",
+                           "payload": orjson.loads((fixtures / name).read_bytes())})
+             for name in ("feed_batch.json", "messenger_batch.json", "feed_batch.json")]
+    replay = tmp_path / "replay.jsonl"
+    replay.write_bytes(b"\n".join(lines) + b"\n")
+    config = write_config(tmp_path / "ingest.toml", {
+        "storage": {"url": db_url},
+        "channels.up_fb": {"platform": "facebook", "page_id": "100000000000001", "reply": False,
+                           "access_token": "env:E2E_FB_TOKEN", "app_secret": "env:E2E_FB_SECRET",
+                           "verify_token": "env:E2E_FB_VERIFY"}})
+    daemon = DaemonProcess(config, env={"E2E_FB_TOKEN": "t", "E2E_FB_SECRET": "s", "E2E_FB_VERIFY": "v"})
+    daemon.cli("migrate")
+    out = daemon.cli("ingest", str(replay))
+    assert out.returncode == 0, out.stderr
+    assert "read 3 line(s): 13 post(s), 8 new, 5 already stored" in out.stdout
+    from shikayat.plugins import load_plugins
+
+    store = load_plugins().open_store(db_url)
+    try:
+        stats = store.stats()
+        assert stats["complaints"] == 7 and stats["inbox_ignored"] == 1                     # 5 feed + 3 Messenger
+        keys = {c.external_id for c in store.iter_complaints()}
+        assert "m_FAKEmid000004" in keys and "444444444444444_777777777777777:removed" in keys
+        assert "444444444444444_999999999999999" not in keys                               # our Page's own reply
+    finally:
+        store.close()
