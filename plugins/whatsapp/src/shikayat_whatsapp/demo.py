@@ -39,8 +39,7 @@ class WhatsAppDemo(DemoChannel):
         return section, env
 
     def daemon_started(self, base_url: str) -> None:
-        self.fake.webhooks.target = f"{base_url}/webhooks/{self.name}"
-        self.traffic.emit(0)                     # deliver what was held
+        self.fake.webhooks.target = f"{base_url}/webhooks/{self.name}"   # held messages go with the next emit
 
     def emit(self, count: int) -> int:
         return self.traffic.emit(count)
