@@ -4,7 +4,6 @@ the webhook route and ``shikayat ingest`` mark the outbox row failed, against a 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import orjson

@@ -26,7 +26,16 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-from shikayat import Author, Complaint, Location, Media, MediaType, RawPost, Thread, UnparseablePayload
+from shikayat import (
+    Author,
+    Complaint,
+    Location,
+    Media,
+    MediaType,
+    RawPost,
+    Thread,
+    UnparseablePayload,
+)
 from shikayat.complaint import detect_language
 from shikayat_facebook.metahook import delivery_items
 from shikayat_whatsapp.split import FIELD, OBJECT, PLATFORM, contact_for

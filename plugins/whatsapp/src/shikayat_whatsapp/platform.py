@@ -9,7 +9,16 @@ from __future__ import annotations
 
 import httpx
 
-from shikayat import Capability, Channel, ChannelSettings, Complaint, DeliveryFailure, Platform, RawPost, Replier
+from shikayat import (
+    Capability,
+    Channel,
+    ChannelSettings,
+    Complaint,
+    DeliveryFailure,
+    Platform,
+    RawPost,
+    Replier,
+)
 from shikayat_facebook.graph import GraphClient
 from shikayat_facebook.metahook import MetaWebhookReceiver
 from shikayat_whatsapp import split

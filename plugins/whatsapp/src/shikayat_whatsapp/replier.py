@@ -38,7 +38,16 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from shikayat import Channel, FatalError, Language, PlatformError, Replier, ReplyIntent, RetryableError, SentReply
+from shikayat import (
+    Channel,
+    FatalError,
+    Language,
+    PlatformError,
+    Replier,
+    ReplyIntent,
+    RetryableError,
+    SentReply,
+)
 from shikayat.complaint import detect_language
 from shikayat_facebook.graph import GraphClient
 from shikayat_whatsapp.normalize import BSUID
