@@ -306,13 +306,23 @@ class SQLStore(Store):
             con.execute(update(OutboxRow).where(OutboxRow.id.in_(ids)).values(
                 attempts=OutboxRow.attempts + 1, lease_owner=owner,
                 leased_until=now + timedelta(seconds=lease_seconds)))
+            other = ComplaintRow.__table__.alias("other")
+            latest = (select(func.max(other.c.created_at))
+                      .where(other.c.platform == ComplaintRow.platform, other.c.author_id == ComplaintRow.author_id,
+                             other.c.channel.is_not_distinct_from(ComplaintRow.channel))
+                      .scalar_subquery())
             rows = con.execute(
-                select(*OutboxRow.__table__.c, ComplaintRow.docket.label("docket"))
+                select(*OutboxRow.__table__.c, ComplaintRow.docket.label("docket"),
+                       ComplaintRow.author_id, ComplaintRow.author_handle, ComplaintRow.author_name,
+                       ComplaintRow.author_phone, latest.label("last_inbound_at"))
                 .join(ComplaintRow, ComplaintRow.id == OutboxRow.complaint_id)
                 .where(OutboxRow.id.in_(ids)).order_by(OutboxRow.id))
             return [OutboxItem(id=o.id, complaint_id=o.complaint_id, docket=o.docket or "", kind=o.kind,
                                platform=o.platform, channel=o.channel, in_reply_to=o.in_reply_to,
-                               recipient=o.recipient, text=o.text, private=o.private, attempts=o.attempts)
+                               recipient=o.recipient, text=o.text, private=o.private, attempts=o.attempts,
+                               author=Author.model_construct(id=o.author_id, handle=o.author_handle,
+                                                             name=o.author_name, phone=o.author_phone),
+                               last_inbound_at=o.last_inbound_at)
                     for o in rows]
 
     def mark_sent(self, outbox_id: int, platform_id: str) -> None:
@@ -342,6 +352,25 @@ class SQLStore(Store):
             ).returning(OutboxRow.complaint_id, OutboxRow.kind)).one()
             con.execute(self._insert(EventRow), [self._event_row(Event(
                 "reply.failed", row.complaint_id, {"kind": row.kind, "error": error}, actor="outbox"), now)])
+
+    def mark_delivery_failed(self, platform: str, platform_id: str, error: str) -> bool:
+        now = utcnow()
+        with self.engine.begin() as con:
+            row = con.execute(update(OutboxRow).where(
+                OutboxRow.platform == platform, OutboxRow.platform_id == platform_id,
+                OutboxRow.state == OutboxState.SENT.value,
+            ).values(state=OutboxState.FAILED.value, error=error).returning(
+                OutboxRow.complaint_id, OutboxRow.kind)).first()
+            if row is None:
+                return False
+            if row.kind == "ack":
+                con.execute(update(ComplaintRow).where(
+                    ComplaintRow.id == row.complaint_id, ComplaintRow.status == Status.ACKNOWLEDGED.value,
+                ).values(status=Status.NEW.value, updated_at=now))
+            con.execute(self._insert(EventRow), [self._event_row(Event(
+                "reply.undelivered", row.complaint_id,
+                {"kind": row.kind, "platform_id": platform_id, "error": error}, actor="platform"), now)])
+        return True
 
     # -- channels --------------------------------------------------------------------------
     def update_channel(self, channel: str, **fields: Any) -> None:
