@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from shikayat.types import DuplicateReason, Priority
+from shikayat.taxonomy import Taxonomy, shipped_taxonomy
+from shikayat.types import DuplicateReason, Language, Priority
 
 if TYPE_CHECKING:
     from shikayat.pipeline.dedupe import DedupeIndex
@@ -33,6 +34,8 @@ class Classification:
     actionable: bool = True
     sensitive: bool = False
     reason: str = ""
+    language: Language | None = None
+    """The post's language as the classifier reads it, or None to keep the detected one."""
 
 
 @dataclass(frozen=True)
@@ -61,7 +64,8 @@ class DecisionContext:
     """Given to the dedupe, classify, route and render hooks.
 
     ``channel`` is the receiving channel (None for a replayed post with no channel).
-    ``index`` answers duplicate lookups without scanning the store.
+    ``index`` answers duplicate lookups without scanning the store. ``taxonomy`` is the
+    loaded complaint taxonomy (the shipped one, extended by the ``[classify]`` config section).
     """
 
     units: UnitsDirectory
@@ -69,3 +73,4 @@ class DecisionContext:
     now: datetime
     channel: Channel | None = None
     sla: SLAPolicy = field(default_factory=SLAPolicy)
+    taxonomy: Taxonomy = field(default_factory=shipped_taxonomy)

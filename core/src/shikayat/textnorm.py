@@ -76,22 +76,23 @@ _SMALL_CAPITALS = dict(zip(
     "ᴀʙᴄᴅᴇꜰɢʜɪᴊᴋʟᴍɴᴏᴘǫʀꜱᴛᴜᴠᴡʏᴢ", "abcdefghijklmnopqrstuvwyz", strict=True))   # no small x
 
 
-def _latin_base_letters() -> dict[int, str]:
+def _latin_base_letters() -> dict[str, str]:
     """Precomposed Latin letters with diacritics → their ASCII base letter (``ā`` → ``a``)."""
-    table: dict[int, str] = {}
+    table: dict[str, str] = {}
     for cp in (*range(0x00C0, 0x0250), *range(0x1E00, 0x1F00)):
         base = unicodedata.normalize("NFD", chr(cp))[0]
         if base != chr(cp) and base.isascii() and base.isalpha():
-            table[cp] = base.lower()
+            table[chr(cp)] = base.lower()
     return table
 
 
-_TABLE = str.maketrans({
+_MAP: dict[str, str | None] = {
     **_latin_base_letters(),
     **_PRECOMPOSED_NUKTA, **_PUNCTUATION, **_SMALL_CAPITALS,
     **{chr(k): (chr(v) if v is not None else None) for k, v in {**_DIGITS, **_DEVANAGARI}.items()},
     **{chr(k): None for k in _DROP},
-})
+}
+_TABLE = str.maketrans(_MAP)
 
 _RT = re.compile(r"^\s*rt\s+@\w+:?\s*", re.IGNORECASE)
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)

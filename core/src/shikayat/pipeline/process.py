@@ -34,6 +34,7 @@ from shikayat.store import (
     Store,
     Support,
 )
+from shikayat.taxonomy import Taxonomy, shipped_taxonomy
 from shikayat.textnorm import normalize_text
 from shikayat.types import DuplicateReason
 from shikayat.units import UnitsDirectory
@@ -73,6 +74,7 @@ class Pipeline:
     docket_prefix: str = "SK"
     owner: str = field(default_factory=worker_name)
     lease_seconds: float = 60.0
+    taxonomy: Taxonomy = field(default_factory=shipped_taxonomy)
 
     @classmethod
     def from_config(cls, config: Config, plugins: Plugins, store: Store, **overrides: Any) -> Pipeline:
@@ -82,6 +84,7 @@ class Pipeline:
             "store": store, "plugins": plugins, "units": config.units, "channels": config.channels,
             "sla": config.sla, "index": DedupeIndex(window=daemon.dedupe_window),
             "docket_prefix": daemon.docket_prefix, "lease_seconds": daemon.lease_seconds,
+            "taxonomy": config.taxonomy,
         }
         settings.update(overrides)
         return cls(**settings)
@@ -181,7 +184,8 @@ class Pipeline:
             "received_at": item.received_at,
             "text_normalized": normalize_text(complaint.text),
         })
-        context = DecisionContext(units=self.units, index=self.index, now=now, channel=channel, sla=self.sla)
+        context = DecisionContext(units=self.units, index=self.index, now=now, channel=channel, sla=self.sla,
+                                  taxonomy=self.taxonomy)
         hook = self.plugins.hook
 
         duplicate: Duplicate | None = hook.dedupe_complaint(complaint=complaint, context=context)
@@ -196,6 +200,7 @@ class Pipeline:
         complaint = complaint.model_copy(update={
             "category": cls.category, "priority": cls.priority,
             "actionable": cls.actionable, "sensitive": cls.sensitive,
+            "language": cls.language or complaint.language,
         })
         route: Route | None = hook.route_complaint(complaint=complaint, context=context)
         update: dict[str, object] = {}
