@@ -13,6 +13,7 @@ characters, so keyword lists need not spell out every verb form.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -41,13 +42,14 @@ def words(normalized: str) -> list[str]:
     return WORD.findall(normalized)
 
 
-def stems(word: str) -> list[str]:
+@functools.lru_cache(maxsize=1 << 16)
+def stems(word: str) -> tuple[str, ...]:
     """``word`` without each inflection suffix it ends with (stems of three or more characters)."""
     out = []
     for n in _SUFFIX_LENGTHS:
         if len(word) - n >= _MIN_STEM and word[-n:] in SUFFIXES:
             out.append(word[:-n])
-    return out
+    return tuple(out)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,23 +93,19 @@ class PhraseMatcher(Generic[T]):
         """Every match in a list of words (from :func:`words`), by start then end position."""
         found: list[Match[T]] = []
         root = self._root.children
-        stem_cache: dict[int, list[str]] = {}
         n = len(text_words)
         for i in range(n):
             children = root
-            j = i
-            while j < n:
+            for j in range(i, n):
                 word = text_words[j]
-                if j not in stem_cache:
-                    stem_cache[j] = stems(word)
-                for stem in stem_cache[j]:
+                for stem in stems(word):                 # an inflected last word
                     node = children.get(stem)
                     if node is not None and node.values:
                         found.extend(Match(i, j + 1, phrase, value) for phrase, value in node.values)
                 exact = children.get(word)
                 if exact is None:
                     break
-                found.extend(Match(i, j + 1, phrase, value) for phrase, value in exact.values)
+                if exact.values:
+                    found.extend(Match(i, j + 1, phrase, value) for phrase, value in exact.values)
                 children = exact.children
-                j += 1
         return found

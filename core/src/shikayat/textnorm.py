@@ -92,10 +92,10 @@ _MAP: dict[str, str | None] = {
     **{chr(k): (chr(v) if v is not None else None) for k, v in {**_DIGITS, **_DEVANAGARI}.items()},
     **{chr(k): None for k in _DROP},
 }
-_TABLE = str.maketrans(_MAP)
+_TABLE = str.maketrans(_MAP)            # "|" is its only ASCII key: ASCII text skips the table
 
-_RT = re.compile(r"^\s*rt\s+@\w+:?\s*", re.IGNORECASE)
-_URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+_RT = re.compile(r"^\s*rt\s+@\w+:?\s*")              # matched on casefolded text
+_URL = re.compile(r"(?:https?://|www\.)\S+")
 _MENTION = re.compile(r"(?<!\w)@[\w@]+")
 _HASH = re.compile(r"#+(?=\w)")
 # A half nasal consonant (ङ् ञ् ण् न् म्) before a stop consonant is written as anusvara.
@@ -115,15 +115,22 @@ _PUNCT_RUN = re.compile(rf"([^{WORD_CHARS}\s])\1+")
 
 def normalize_text(text: str) -> str:
     """The normalized form of a post (see the module docstring for what is unified)."""
-    text = unicodedata.normalize("NFKC", text).casefold().translate(_TABLE)
-    text = _HASH.sub("", text)
-    text = _RT.sub("", text)
-    text = _URL.sub(" ", text)
-    text = _MENTION.sub(" ", text)
+    text = unicodedata.normalize("NFKC", text).casefold()
+    ascii_only = text.isascii()
+    text = text.replace("|", ".") if ascii_only else text.translate(_TABLE)
+    if "#" in text:
+        text = _HASH.sub("", text)
+    if "@" in text:
+        text = _RT.sub("", text)
+    if "http" in text or "www." in text:
+        text = _URL.sub(" ", text)
+    if "@" in text:
+        text = _MENTION.sub(" ", text)
     text = _SPACE_BEFORE_STOP.sub("", text)
     text = _PUNCT_RUN.sub(r"\1", text)
-    text = _VISARGA_COLON.sub("", text)
-    text = _HALF_NASAL.sub("\u0902", text)
+    if not ascii_only:
+        text = _VISARGA_COLON.sub("", text)
+        text = _HALF_NASAL.sub("\u0902", text)
     text = _ELONGATED.sub(r"\1\1", text)
     return _SPACE.sub(" ", text).strip()
 
