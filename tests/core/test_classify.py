@@ -92,6 +92,17 @@ def classify(text: str) -> Classification:
     ("mere dost ne fansi laga li hai kamra band hai", "suicide_attempt", CRITICAL),
     ("kisi ne kutte ke bacchon ko zehar de diya", "animal_cruelty", NORMAL),
     ("sir main buzurg hoon beta aur bahu ghar se nikal rahe hain", "senior_citizen_harassment", NORMAL),
+    # English as typed to city police handles
+    ("@DelhiPolice a man is following me in the metro, I am scared", "stalking", CRITICAL),
+    ("Someone hacked my instagram account and is asking my friends for money", "fake_profile", NORMAL),
+    ("I received a call saying my son is arrested, they asked for 50000, is this digital arrest?",
+     "cyber_fraud", HIGH),
+    ("A truck has overturned on the highway near Unnao, many people injured", "road_accident", CRITICAL),
+    ("Bike snatchers on Ring Road, they took my bag and fled", "robbery", HIGH),
+    ("people are bursting crackers after 10 pm, noise is unbearable", "noise_pollution", LOW),
+    ("the SHO refused to register my FIR for my stolen laptop", "police_inaction", NORMAL),
+    ("bhai log ne mere dost ko chaku maar diya, hospital le ja rahe hain", "attempt_to_murder", HIGH),
+    ("ek aadmi apne aap ko crime branch ka officer bata kar paise maang raha hai", "cheating", NORMAL),
 ])
 def test_real_posts_get_their_category_and_priority(text: str, category: str, priority: Priority) -> None:
     result = classify(text)
@@ -124,6 +135,18 @@ def test_non_actionable_posts_never_become_cases(text: str, category: str) -> No
 def test_a_complaint_with_praise_or_greetings_stays_a_complaint(text: str) -> None:
     result = classify(text)
     assert result.actionable and result.category not in {"praise", "greetings"}, result.reason
+
+
+@pytest.mark.parametrize(("text", "not_category"), [
+    ("jama masjid ke paas mera mobile chori ho gaya", "traffic_jam"),          # "jama" is not "jam" + a
+    ("जामा मस्जिद के पास भीड है", "traffic_jam"),
+    ("bank me paise jama kiye the", "traffic_jam"),
+    ("nasha mukt bharat abhiyan ko salaam", "drugs"),                          # a campaign, not a drug
+    ("the heroine of the film visited the thana", "drugs"),                    # heroin + e is no inflection
+])
+def test_false_friends_do_not_match(text: str, not_category: str) -> None:
+    result = classify(text)
+    assert result.category != not_category and not_category not in result.reason, result.reason
 
 
 def test_the_fallback_words_never_beat_a_category() -> None:

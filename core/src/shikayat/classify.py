@@ -15,7 +15,7 @@ For a post's normalized text:
    The fallback ``uncategorised`` (actionable) is chosen when nothing else matched; its own
    keywords ("please help", "karyavahi karein") never beat another category, but keep a post
    that also matches a non-actionable class a complaint. A non-actionable class is chosen
-   only when its phrases make up a fifth of the post's words or more: a complaint that ends
+   only when its phrases make up a quarter of the post's words or more: a complaint that ends
    with "dhanyavad" stays a complaint.
 3. **Priority.** The category's default, or the most urgent default of the categories it
    overrode and matched; ``critical`` when an emergency phrase matched that no calm phrase
@@ -45,7 +45,7 @@ from shikayat.types import Language, Priority
 _WINDOW = 2
 """How many words may stand between a calm word and the emergency phrase it cancels."""
 
-_NON_ACTIONABLE_SHARE = 0.2
+_NON_ACTIONABLE_SHARE = 0.25
 """A post is non-actionable only if non-actionable phrases make up this share of its words
 ("…meri gaay kho gayi hai, dhanyavad" is a complaint that says thanks)."""
 
