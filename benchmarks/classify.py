@@ -1,6 +1,6 @@
 """Classifier throughput: posts per second for normalize + classify over the shipped taxonomy.
 
-Builds synthetic posts the length of real ones (15–45 words: handles, place names, filler,
+Builds synthetic posts the length of real ones (15-45 words: handles, place names, filler,
 and a keyword of a random category in a third of them, an emergency phrase in a few), then
 times ``normalize_text`` and ``Classifier.classify`` separately and together. Also reports
 how long loading the taxonomy and building the matcher take (once per process).
@@ -31,7 +31,7 @@ def posts(n: int, seed: int = 1) -> list[str]:
     rng = random.Random(seed)
     out = []
     for i in range(n):
-        parts = [rng.choice(HANDLES)] + rng.sample(FILLER, rng.randrange(10, 35)) + [rng.choice(PLACES)]
+        parts = [rng.choice(HANDLES), *rng.sample(FILLER, rng.randrange(10, 35)), rng.choice(PLACES)]
         if i % 3 == 0:
             parts.insert(rng.randrange(1, len(parts)), rng.choice(keywords))
         if i % 50 == 0:

@@ -129,6 +129,19 @@ def test_an_extension_adds_categories_keywords_and_overrides(tmp_path: Path) -> 
     assert shipped["cyber_fraud"].priority is Priority.HIGH and "sharab" in shipped["illegal_liquor"].keywords
 
 
+def test_a_moved_keyword_takes_its_spelling_variants_along(tmp_path: Path) -> None:
+    shipped = shipped_taxonomy()["land_dispute"].keywords
+    assert {"jameen par kabja", "zameen par kabza"} <= set(shipped)
+    ext = _write(tmp_path, "ext.yaml", "categories:\n- {code: encroachment, keywords: {latn: [Zamin Par Kabza]}}\n")
+    taxonomy = load_taxonomy([ext])
+    assert not {"jameen par kabja", "zameen par kabza"} & set(taxonomy["land_dispute"].keywords)
+    assert "zamin par kabza" in taxonomy["encroachment"].keywords
+    bad = _write(tmp_path, "bad.yaml", "categories:\n- {code: theft, keywords: {latn: [zameen par kabza]}}\n"
+                                       "- {code: drugs, keywords: {latn: [jamin par kabja]}}\n")
+    with pytest.raises(ConfigError, match="'jamin par kabja' is also a keyword of theft in this file"):
+        load_taxonomy([bad])
+
+
 def test_a_later_extension_changes_an_earlier_ones_category(tmp_path: Path) -> None:
     first = _write(tmp_path, "a.yaml", "categories:\n- {code: mine, name: {en: Mine}, priority: low}\n")
     second = _write(tmp_path, "b.yaml", "categories:\n- {code: mine, priority: high, sensitive: true,"

@@ -6,6 +6,10 @@ only ever matches whole words: ``chor`` is not found in ``chori``, ``चेन``
 The phrases form a trie keyed by word; every start position walks it once, so the cost per
 post grows with its length, not with the number of phrases.
 
+Romanized Hindi has no fixed spelling, so Latin words are compared by a folded form
+(:func:`fold`): ``zameen``, ``jameen`` and ``jamin`` are one word, as are ``chheen`` and
+``cheen``, ``gaadi`` and ``gadi``, ``qatl`` and ``katl``, ``rishwat`` and ``rishvat``.
+
 The last word of a phrase may carry a common inflection (:data:`SUFFIXES`: ``loot`` →
 ``looted``, ``looti``; ``छीन`` → ``छीना``, ``छीनकर``) when that word has at least three
 characters, so keyword lists need not spell out every verb form.
@@ -42,6 +46,29 @@ def words(normalized: str) -> list[str]:
     return WORD.findall(normalized)
 
 
+_DOUBLE_LETTER = re.compile(r"([a-z])\1+")
+_SPELLING = (("chh", "ch"), ("cch", "ch"), ("ph", "f"), ("w", "v"), ("z", "j"), ("q", "k"),
+             ("ee", "i"), ("oo", "u"))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def fold(word: str) -> str:
+    """The spelling-insensitive form of a romanized word: ``chh``/``cch`` → ``ch``, ``ph`` → ``f``,
+    ``w`` → ``v``, ``z`` → ``j``, ``q`` → ``k``, ``ee`` → ``i``, ``oo`` → ``u``, doubled letters
+    single (``gaadi`` → ``gadi``). Words in other scripts, and digits, are left alone."""
+    if not word.isascii():
+        return word
+    for old, new in _SPELLING:
+        word = word.replace(old, new)
+    return _DOUBLE_LETTER.sub(r"\1", word)
+
+
+def phrase_key(phrase: str) -> str:
+    """A phrase's identity for matching: its folded words. Two phrases with one key are the
+    same phrase spelled differently."""
+    return " ".join(fold(word) for word in words(phrase))
+
+
 @functools.lru_cache(maxsize=1 << 16)
 def stems(word: str) -> tuple[str, ...]:
     """``word`` without each inflection suffix it ends with (stems of three or more characters)."""
@@ -71,7 +98,10 @@ class _Node(Generic[T]):
 
 
 class PhraseMatcher(Generic[T]):
-    """Every occurrence of a set of phrases in a text; a phrase may carry several values."""
+    """Every occurrence of a set of phrases in a text; a phrase may carry several values.
+
+    Phrases are keyed by their folded words; spelling variants of a phrase with the same value
+    are one entry (the first one added names the match)."""
 
     def __init__(self, phrases: Iterable[tuple[str, T]]) -> None:
         self._root: _Node[T] = _Node()
@@ -85,9 +115,10 @@ class PhraseMatcher(Generic[T]):
         if not parts:
             raise ValueError(f"phrase {phrase!r} has no words")
         for part in parts:
-            node = node.children.setdefault(part, _Node())
-        node.values.append((" ".join(parts), value))
-        self.size += 1
+            node = node.children.setdefault(fold(part), _Node())
+        if all(v != value for _, v in node.values):        # a spelling variant of a known phrase
+            node.values.append((" ".join(parts), value))
+            self.size += 1
 
     def find(self, text_words: list[str]) -> list[Match[T]]:
         """Every match in a list of words (from :func:`words`), by start then end position."""
@@ -97,7 +128,7 @@ class PhraseMatcher(Generic[T]):
         for i in range(n):
             children = root
             for j in range(i, n):
-                word = text_words[j]
+                word = fold(text_words[j])
                 for stem in stems(word):                 # an inflected last word
                     node = children.get(stem)
                     if node is not None and node.values:

@@ -15,9 +15,10 @@ its own files through the ``[classify]`` config section; each file has the same 
     emergency: {latn: [goli maar di]}            # phrases are added
 
 Keywords are normalized with :func:`shikayat.textnorm.normalize_text` at load, so files may
-be written naturally (nukta, chandrabindu, capitals). A keyword belongs to one category: the
-same phrase twice in one file is an error; an extension that gives another category's keyword
-to its own category moves it there. Problems are reported as one line each, naming the file,
+be written naturally (nukta, chandrabindu, capitals). A keyword belongs to one category (its
+romanized spelling variants count as the same keyword, see :func:`shikayat.phrases.fold`):
+the same phrase in two categories of one file is an error; an extension that gives another
+category's keyword to its own category moves it there. Problems are reported as one line each, naming the file,
 the category code and the key.
 """
 
@@ -35,7 +36,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 
 from shikayat._validation import problems as validation_problems
 from shikayat.errors import ConfigError, ConfigProblem
-from shikayat.phrases import words
+from shikayat.phrases import phrase_key, words
 from shikayat.textnorm import normalize_text
 from shikayat.types import Priority
 
@@ -181,7 +182,7 @@ class _Draft:
     """A mutable taxonomy while files are merged into it."""
 
     categories: dict[str, dict[str, Any]] = field(default_factory=dict)
-    owner: dict[str, str] = field(default_factory=dict)          # keyword → category code
+    owner: dict[str, str] = field(default_factory=dict)          # keyword's phrase key → category code
     emergency: dict[str, None] = field(default_factory=dict)
     emergency_sensitive: dict[str, None] = field(default_factory=dict)
     calm: dict[str, dict[str, None]] = field(
@@ -235,19 +236,20 @@ def _merge(draft: _Draft, data: TaxonomyFile, source: str, *, base: bool) -> lis
         for code in entry.overrides:
             current["overrides"].setdefault(code, source)
         for keyword in _normalized(entry.keywords, source, f"{where}.keywords", problems):
-            other = owner_here.get(keyword)
+            key = phrase_key(keyword)                       # spelling variants are one keyword
+            other = owner_here.get(key)
             if other is not None and other != entry.code:
                 problems.append(ConfigProblem(source, f"{where}.keywords",
                                               f"{keyword!r} is also a keyword of {other} in this file"))
                 continue
-            owner_here[keyword] = entry.code
-            previous = draft.owner.get(keyword)
-            if previous == entry.code:
-                continue
-            if previous is not None:                        # an extension moves the keyword
-                draft.categories[previous]["keywords"].remove(keyword)
-            current["keywords"].append(keyword)
-            draft.owner[keyword] = entry.code
+            owner_here[key] = entry.code
+            previous = draft.owner.get(key)
+            if previous is not None and previous != entry.code:   # an extension moves the keyword
+                kept = draft.categories[previous]["keywords"]
+                kept[:] = [k for k in kept if phrase_key(k) != key]
+            if keyword not in current["keywords"]:
+                current["keywords"].append(keyword)
+            draft.owner[key] = entry.code
     for phrase in _normalized(data.emergency, source, "emergency", problems):
         draft.emergency[phrase] = None
     for phrase in _normalized(data.emergency.sensitive, source, "emergency.sensitive", problems):
