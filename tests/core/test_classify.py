@@ -170,6 +170,8 @@ def test_the_fallback_words_never_beat_a_category() -> None:
     "Meerut me goli chal rahi hai abhi Lisadi gate ke paas",
     "they are beating me right now please come fast",
     "accident hua aur truck driver bhag gaya ek aadmi ghayal pada hai",
+    "there were 4 men outside with sticks, they will kill me",          # "were" is not right before
+    "I can not breathe, help help",
 ])
 def test_emergency_phrases_raise_to_critical(text: str) -> None:
     result = classify(text)

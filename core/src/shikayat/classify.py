@@ -19,7 +19,7 @@ For a post's normalized text:
    with "dhanyavad" stays a complaint.
 3. **Priority.** The category's default, or the most urgent default of the categories it
    overrode and matched; ``critical`` when an emergency phrase matched that no calm phrase
-   covers and no calm word stands just before ("was being followed") or just after
+   covers and no calm word stands right before ("was being followed") or just after
    ("jaan ka khatra tha"). An emergency in a post of no actionable category makes it an
    actionable ``uncategorised`` one.
 4. **Sensitive** when the category or any other matched actionable category is sensitive
@@ -42,8 +42,11 @@ from shikayat.phrases import Match, PhraseMatcher, words
 from shikayat.taxonomy import FALLBACK, Category, Taxonomy
 from shikayat.types import Language, Priority
 
-_WINDOW = 2
-"""How many words may stand between a calm word and the emergency phrase it cancels."""
+_BEFORE = 0
+"""How many words may stand between a calm word and the emergency phrase after it: none
+("was being followed"; but "there were 4 men, they will kill me" is an emergency)."""
+_AFTER = 2
+"""…and between an emergency phrase and a calm word after it ("jaan ka khatra bana hua tha")."""
 
 _NON_ACTIONABLE_SHARE = 0.25
 """A post is non-actionable only if non-actionable phrases make up this share of its words
@@ -228,8 +231,8 @@ class Classifier:
         after = [m for m in matches if m.value[0] is _Kind.CALM_AFTER]
         for m in emergencies:
             cancel = next((f'in "{c.phrase}"' for c in calm if c.start < m.end and m.start < c.end), None)
-            cancel = cancel or next((f'after "{c.phrase}"' for c in before if 0 <= m.start - c.end <= _WINDOW), None)
-            cancel = cancel or next((f'before "{c.phrase}"' for c in after if 0 <= c.start - m.end <= _WINDOW), None)
+            cancel = cancel or next((f'after "{c.phrase}"' for c in before if 0 <= m.start - c.end <= _BEFORE), None)
+            cancel = cancel or next((f'before "{c.phrase}"' for c in after if 0 <= c.start - m.end <= _AFTER), None)
             if cancel is not None:
                 notes[f'emergency "{m.phrase}" not counted ({cancel})'] = None
                 continue
