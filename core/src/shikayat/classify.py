@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable
+from dataclasses import dataclass
 from enum import IntEnum
 
 from shikayat.decisions import Classification
@@ -104,6 +105,15 @@ def refine_language(language: Language, text_words: Iterable[str]) -> Language:
     return Language.MIXED if hits >= 2 and hits * 5 >= total else language
 
 
+@dataclass(frozen=True)
+class _Evidence:
+    phrases: dict[str, list[str]]          # category → its matched phrases
+    score: dict[str, int]                  # every matched category
+    folded: dict[str, list[str]]           # category → the matched categories it overrides
+    total: dict[str, int]                  # the categories not overridden, with what they took over
+    non_actionable_words: int              # words covered by non-actionable phrases
+
+
 def _outermost(matches: list[Match[_Value]]) -> list[Match[_Value]]:
     """Drop each match lying inside a longer one."""
     return [m for m in matches
@@ -146,56 +156,13 @@ class Classifier:
     def classify(self, normalized: str, language: Language = Language.UNKNOWN) -> Classification:
         text_words = words(normalized)
         matches = self._matcher.find(text_words)
-        categories = _outermost([m for m in matches if m.value[0] is _Kind.CATEGORY])
-        emergencies = [m for m in matches if m.value[0] in (_Kind.EMERGENCY, _Kind.EMERGENCY_SENSITIVE)]
-
-        by_span: dict[tuple[str, int, int], str] = {}       # "looted" over its stem "loot"
-        for m in categories:
-            key = (m.value[1], m.start, m.end)
-            if len(m.phrase) > len(by_span.get(key, "")):
-                by_span[key] = m.phrase
-        phrases: dict[str, dict[str, None]] = {}
-        for (code, _, _), phrase in by_span.items():
-            phrases.setdefault(code, {})[phrase] = None
-        score = {code: sum(_weight(p) for p in found) for code, found in phrases.items()}
-        folded: dict[str, list[str]] = {}
-        for code in score:
-            folded[code] = [other for other in score if other in self._closure[code]]
-        beaten = {other for others in folded.values() for other in others}
-        total = {code: score[code] + sum(score[o] for o in folded[code]) for code in score if code not in beaten}
-
+        evidence = self._evidence(matches)
+        raised, sensitive_raise, notes = self._emergency(matches)
+        best, reason = self._choose(evidence, len(text_words), emergency=bool(raised))
         cats = self.taxonomy.categories
-        actionable = [code for code in total if cats[code].actionable and code != FALLBACK]
-        candidates = actionable or ([] if FALLBACK in total else list(total))
-        best: Category | None = None
-        if candidates:
-            code = max(candidates, key=lambda c: (total[c], -cats[c].priority.rank, -self._order[c]))
-            best = cats[code]
-        elif FALLBACK in total:
-            best = cats[FALLBACK]
-        raised, sensitive_raise, notes = self._emergency(emergencies, matches)
-        reason: list[str] = []
-        if best is not None:
-            shown = [*phrases[best.code], *(p for o in folded[best.code] for p in phrases[o])]
-            reason.append(f"matched {_quoted(shown)} → {best.code}" + ("" if best.actionable else " (not actionable)"))
-            others = [c for c in total if c not in (best.code, FALLBACK)]
-            if others:
-                reason.append("also " + ", ".join(f"{c} ({_quoted(phrases[c])})" for c in others[:3]))
-        if best is not None and not best.actionable and not raised:
-            covered = len({i for m in categories if not cats[m.value[1]].actionable for i in range(m.start, m.end)})
-            if covered < _NON_ACTIONABLE_SHARE * len(text_words):
-                reason.append(f"only {covered} of {len(text_words)} words: a complaint → {FALLBACK}")
-                best = cats[FALLBACK]
-        if raised and (best is None or not best.actionable):
-            if best is not None:
-                reason.append(f"an emergency is actionable → {FALLBACK}")
-            best = cats[FALLBACK]
-        if best is None:
-            best = cats[FALLBACK]
-            reason.append(f"no keyword matched → {FALLBACK}")
 
         priority = best.priority
-        for other in folded.get(best.code, ()):
+        for other in evidence.folded.get(best.code, ()):
             if cats[other].priority.rank < priority.rank:
                 priority = cats[other].priority
                 reason.append(f"priority {priority.value} from {other}")
@@ -206,7 +173,7 @@ class Classifier:
 
         sensitive = best.sensitive
         if not sensitive:
-            source = next((c for c in score if cats[c].actionable and cats[c].sensitive), None)
+            source = next((c for c in evidence.score if cats[c].actionable and cats[c].sensitive), None)
             if best.actionable and source is not None:
                 sensitive = True
                 reason.append(f"sensitive from {source}")
@@ -217,15 +184,60 @@ class Classifier:
                               sensitive=sensitive, reason="; ".join(reason),
                               language=refine_language(language, text_words))
 
-    def _emergency(self, emergencies: list[Match[_Value]],
-                   matches: list[Match[_Value]]) -> tuple[list[str], list[str], list[str]]:
+    def _evidence(self, matches: list[Match[_Value]]) -> _Evidence:
+        """Category matches (the outermost ones), scored, with overridden categories folded
+        into the categories that override them."""
+        categories = _outermost([m for m in matches if m.value[0] is _Kind.CATEGORY])
+        by_span: dict[tuple[str, int, int], str] = {}       # "looted" over its stem "loot"
+        for m in categories:
+            key = (m.value[1], m.start, m.end)
+            if len(m.phrase) > len(by_span.get(key, "")):
+                by_span[key] = m.phrase
+        phrases: dict[str, dict[str, None]] = {}
+        for (code, _, _), phrase in by_span.items():
+            phrases.setdefault(code, {})[phrase] = None
+        score = {code: sum(_weight(p) for p in found) for code, found in phrases.items()}
+        folded = {code: [other for other in score if other in self._closure[code]] for code in score}
+        beaten = {other for others in folded.values() for other in others}
+        total = {code: score[code] + sum(score[o] for o in folded[code]) for code in score if code not in beaten}
+        cats = self.taxonomy.categories
+        non_actionable = {i for m in categories if not cats[m.value[1]].actionable for i in range(m.start, m.end)}
+        return _Evidence({c: list(p) for c, p in phrases.items()}, score, folded, total, len(non_actionable))
+
+    def _choose(self, evidence: _Evidence, n_words: int, *, emergency: bool) -> tuple[Category, list[str]]:
+        """The category, and the reason so far."""
+        cats = self.taxonomy.categories
+        total = evidence.total
+        actionable = [code for code in total if cats[code].actionable and code != FALLBACK]
+        candidates = actionable or ([] if FALLBACK in total else list(total))
+        if candidates:
+            best = cats[max(candidates, key=lambda c: (total[c], -cats[c].priority.rank, -self._order[c]))]
+        elif FALLBACK in total:
+            best = cats[FALLBACK]
+        else:
+            return cats[FALLBACK], [f"no keyword matched → {FALLBACK}"]
+        shown = [*evidence.phrases[best.code], *(p for o in evidence.folded[best.code] for p in evidence.phrases[o])]
+        reason = [f"matched {_quoted(shown)} → {best.code}" + ("" if best.actionable else " (not actionable)")]
+        others = [c for c in total if c not in (best.code, FALLBACK)]
+        if others:
+            reason.append("also " + ", ".join(f"{c} ({_quoted(evidence.phrases[c])})" for c in others[:3]))
+        if not best.actionable and emergency:
+            reason.append(f"an emergency is actionable → {FALLBACK}")
+            best = cats[FALLBACK]
+        elif not best.actionable and evidence.non_actionable_words < _NON_ACTIONABLE_SHARE * n_words:
+            reason.append(f"only {evidence.non_actionable_words} of {n_words} words: a complaint → {FALLBACK}")
+            best = cats[FALLBACK]
+        return best, reason
+
+    def _emergency(self, matches: list[Match[_Value]]) -> tuple[list[str], list[str], list[str]]:
         """The emergency phrases that count, the sensitive ones among them, and notes on the
         ones a calm phrase or word cancelled."""
+        emergencies = [m for m in matches if m.value[0] in (_Kind.EMERGENCY, _Kind.EMERGENCY_SENSITIVE)]
+        if not emergencies:
+            return [], [], []
         raised: dict[str, None] = {}
         sensitive: dict[str, None] = {}
         notes: dict[str, None] = {}
-        if not emergencies:
-            return [], [], []
         calm = [m for m in matches if m.value[0] is _Kind.CALM]
         before = [m for m in matches if m.value[0] is _Kind.CALM_BEFORE]
         after = [m for m in matches if m.value[0] is _Kind.CALM_AFTER]
