@@ -13,7 +13,8 @@ What it unifies, in order:
   marks and embeddings, variation selectors and emoji skin-tone modifiers, tag characters.
 - Devanagari spelling variants: nukta forms (ज़ → ज), chandrabindu (ँ → ं), candra vowels of
   English loanwords (ऑ → ओ, ॉ → ो), a half nasal consonant before a consonant of its class
-  (हिन्दी → हिंदी, सम्बन्ध → संबंध, पण्डित → पंडित), visarga (दुःख, दु:ख → दुख); the danda
+  (हिन्दी → हिंदी, सम्बन्ध → संबंध, पण्डित → पंडित), visarga (दुःख, दु:ख → दुख), word-final
+  ये/यी after a letter (गये → गए, लिये → लिए, गयी → गई); the danda
   (।, ॥, and the ``|`` typed for it) becomes a full stop, with no space before it.
 - Digits of Indian scripts and Arabic-Indic digits → ASCII digits.
 - Latin letters with diacritics (``bachāo``) and small capitals (``ʜᴇʟᴘ``) → plain letters;
@@ -102,6 +103,9 @@ _HASH = re.compile(r"#+(?=\w)")
 _HALF_NASAL = re.compile("[\u0919\u091e\u0923\u0928\u092e]\u094d(?=[\u0915-\u0918\u091a-\u091d\u091f-\u0922"
                          "\u0924-\u0927\u092a-\u092d])")
 _SPACE_BEFORE_STOP = re.compile(r"\s+(?=[.,!?;:])")                     # "गया ।" → "गया."
+# Word-final "ये"/"यी" after a letter is the same sound as "ए"/"ई" (गये/गए, लिये/लिए, गयी/गई).
+_YE = re.compile("(?<=[\u0900-\u0963])\u092f([\u0940\u0947])(?=\u0902?(?![\u0900-\u0963]))")
+_YE_VOWEL = {"\u0940": "\u0908", "\u0947": "\u090f"}
 _VISARGA_COLON = re.compile(r"(?<=[\u0900-\u0963]):(?=[\u0900-\u0963])")   # दु:ख
 # Letters (not digits) repeated three or more times; Devanagari vowel signs count as letters.
 _ELONGATED = re.compile(r"([^\W\d_]|[\u0900-\u0903\u093a-\u094f\u0951-\u0957\u0962\u0963])\1{2,}")
@@ -131,6 +135,7 @@ def normalize_text(text: str) -> str:
     if not ascii_only:
         text = _VISARGA_COLON.sub("", text)
         text = _HALF_NASAL.sub("\u0902", text)
+        text = _YE.sub(lambda m: _YE_VOWEL[m.group(1)], text)
     text = _ELONGATED.sub(r"\1\1", text)
     return _SPACE.sub(" ", text).strip()
 
