@@ -308,24 +308,29 @@ def _read(path: Path, problems: list[ConfigProblem]) -> TaxonomyFile | None:
         return None
     if raw is None:
         raw = {}
+    entries = raw.get("categories") if isinstance(raw, dict) else None
+    if isinstance(entries, list):
+        # each entry on its own, so that one bad entry does not hide the others' problems
+        valid = []
+        for i, entry in enumerate(entries):
+            try:
+                CategoryEntry.model_validate(entry)
+            except ValidationError as exc:
+                problems.extend(_entry_problems(source, exc, entry, i))
+            else:
+                valid.append(entry)
+        raw = {**raw, "categories": valid}
     try:
         return TaxonomyFile.model_validate(raw)
     except ValidationError as exc:
-        problems.extend(_format_validation(source, exc, raw))
+        problems.extend(validation_problems(source, exc))
         return None
 
 
-def _format_validation(source: str, exc: ValidationError, raw: Any) -> list[ConfigProblem]:
-    def category_loc(loc: Sequence[Any]) -> Sequence[Any]:
-        if len(loc) >= 2 and loc[0] == "categories" and isinstance(loc[1], int):
-            try:
-                code = raw["categories"][loc[1]].get("code", f"#{loc[1]}")
-            except (KeyError, IndexError, TypeError, AttributeError):
-                code = f"#{loc[1]}"
-            return [f"categories[{code}]", *loc[2:]]
-        return loc
-
-    return validation_problems(source, exc, category_loc)
+def _entry_problems(source: str, exc: ValidationError, entry: Any, index: int) -> list[ConfigProblem]:
+    code = entry.get("code") if isinstance(entry, dict) else None
+    where = f"categories[{code if isinstance(code, str) and code else f'#{index}'}]"
+    return validation_problems(source, exc, lambda loc: [where, *loc])
 
 
 def build_taxonomy(files: Sequence[Path], *, shipped: bool = True) -> Taxonomy:
