@@ -180,7 +180,8 @@ def config_check(ctx: Context) -> None:
     assert config is not None
     enabled = len(config.enabled_channels)
     click.echo(f"{ctx.config_path}: OK — {len(config.channels)} channel(s), {enabled} enabled; "
-               f"{len(config.units)} units in {len(config.units.forces)} force(s)")
+               f"{len(config.units)} units in {len(config.units.forces)} force(s); "
+               f"{len(config.taxonomy)} complaint categories")
 
 
 @cli.command()

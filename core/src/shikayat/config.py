@@ -17,6 +17,8 @@
 
     [routing]                          # category rules, before tags and place names
     rules = [{category = "cyber_fraud", unit = "up-cyber-cell", force = "up"}]
+    [classify]
+    taxonomy = ["our-categories.yaml"] # files extending the shipped taxonomy (relative to this file)
 
     [channels.up_police_x]
     platform = "twitter"
@@ -36,17 +38,18 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from shikayat._validation import problems as validation_problems
 from shikayat.decisions import SLAPolicy
 from shikayat.errors import ConfigError, ConfigProblem
 from shikayat.platforms import Channel
 from shikayat.routing import RoutingConfig, load_routing
+from shikayat.taxonomy import Taxonomy, load_taxonomy, shipped_taxonomy
 from shikayat.types import Priority
 from shikayat.units import Duration, UnitsDirectory, load_units, parse_duration, sample_units_path
 
-_KNOWN_SECTIONS = ("storage", "units", "daemon", "sla", "routing", "channels")
+_KNOWN_SECTIONS = ("storage", "units", "daemon", "sla", "classify", "routing", "channels")
 
 
 class StorageConfig(BaseModel):
@@ -72,6 +75,16 @@ class DaemonConfig(BaseModel):
     shutdown_grace: float = Field(default=20.0, gt=0)
 
 
+class ClassifyConfig(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    taxonomy: list[Path] = Field(default=[], description="Taxonomy files extending the shipped one")
+
+    @field_validator("taxonomy", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: Any) -> Any:
+        return [value] if isinstance(value, str) else value
+
+
 @dataclass
 class Config:
     storage: StorageConfig
@@ -81,6 +94,7 @@ class Config:
     channels: dict[str, Channel] = field(default_factory=dict)
     path: Path | None = None
     routing: RoutingConfig = field(default_factory=RoutingConfig)
+    taxonomy: Taxonomy = field(default_factory=shipped_taxonomy)
 
     @property
     def enabled_channels(self) -> list[Channel]:
@@ -157,6 +171,9 @@ def build_config(raw: dict[str, Any], plugins: Any, *, base: Path, path: Path | 
         problems += [ConfigProblem(f"units: {p.section}" if p.section != "units" else "units", p.key, p.problem)
                      for p in exc.problems]
 
+    taxonomy, taxonomy_problems = _taxonomy(raw.get("classify", {}), base)
+    problems += taxonomy_problems
+
     channels: dict[str, Channel] = {}
     raw_channels = raw.get("channels", {})
     if not isinstance(raw_channels, dict):
@@ -195,7 +212,23 @@ def build_config(raw: dict[str, Any], plugins: Any, *, base: Path, path: Path | 
     if problems or storage is None:
         raise ConfigError(problems)
     return Config(storage=storage, units=units, daemon=daemon, sla=sla, channels=channels, path=path,
-                  routing=routing)
+                  routing=routing, taxonomy=taxonomy)
+
+
+def _taxonomy(section: Any, base: Path) -> tuple[Taxonomy, list[ConfigProblem]]:
+    """The ``[classify]`` section: the shipped taxonomy extended by the listed files."""
+    try:
+        cfg = ClassifyConfig.model_validate(section)
+    except ValidationError as exc:
+        return shipped_taxonomy(), _problems_from("classify", exc)
+    files = [base / p for p in cfg.taxonomy]
+    missing = [ConfigProblem("classify", "taxonomy", f"{f} does not exist") for f in files if not f.is_file()]
+    if missing:
+        return shipped_taxonomy(), missing
+    try:
+        return load_taxonomy(files), []
+    except ConfigError as exc:
+        return shipped_taxonomy(), [ConfigProblem(f"classify: {p.section}", p.key, p.problem) for p in exc.problems]
 
 
 def _lenient(model: Any, section: dict[str, Any]) -> Any:

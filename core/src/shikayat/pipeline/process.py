@@ -36,6 +36,7 @@ from shikayat.store import (
     Store,
     Support,
 )
+from shikayat.taxonomy import Taxonomy, shipped_taxonomy
 from shikayat.textnorm import normalize_text
 from shikayat.types import DuplicateReason
 from shikayat.units import UnitsDirectory
@@ -77,6 +78,7 @@ class Pipeline:
     lease_seconds: float = 60.0
     rules: tuple[RoutingRule, ...] = ()
     """``[routing]`` rules, given to the route hook in :class:`DecisionContext`."""
+    taxonomy: Taxonomy = field(default_factory=shipped_taxonomy)
 
     @classmethod
     def from_config(cls, config: Config, plugins: Plugins, store: Store, **overrides: Any) -> Pipeline:
@@ -87,6 +89,7 @@ class Pipeline:
             "sla": config.sla, "index": DedupeIndex(window=daemon.dedupe_window),
             "docket_prefix": daemon.docket_prefix, "lease_seconds": daemon.lease_seconds,
             "rules": config.routing.rules,
+            "taxonomy": config.taxonomy,
         }
         settings.update(overrides)
         return cls(**settings)
@@ -189,7 +192,7 @@ class Pipeline:
             "text_normalized": normalize_text(complaint.text),
         })
         context = DecisionContext(units=self.units, index=self.index, now=now, channel=channel, sla=self.sla,
-                                  rules=self.rules)
+                                  rules=self.rules, taxonomy=self.taxonomy)
         hook = self.plugins.hook
 
         duplicate: Duplicate | None = hook.dedupe_complaint(complaint=complaint, context=context)
@@ -204,6 +207,7 @@ class Pipeline:
         complaint = complaint.model_copy(update={
             "category": cls.category, "priority": cls.priority,
             "actionable": cls.actionable, "sensitive": cls.sensitive,
+            "language": cls.language or complaint.language,
         })
         route: Route | None = hook.route_complaint(complaint=complaint, context=context)
         update: dict[str, object] = {}
