@@ -155,6 +155,8 @@ class IndexRow:
     reply_to: str | None = None
     quote_of: str | None = None
     repost_of: str | None = None
+    duplicate_reason: str | None = None
+    duplicate_score: float | None = None
 
 
 @dataclass(frozen=True)

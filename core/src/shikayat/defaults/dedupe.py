@@ -11,8 +11,9 @@
    phone number or a trusted handle links them): the exact text again within the window, or an
    edited version — similar at ``same_author_similarity``, or the shorter post nearly contained
    in the longer (a repeat with more detail) — with no conflicting specifics.
-4. **Near-duplicates by different authors** (copy-paste waves) within ``others_window``, at
-   the stricter ``others_similarity``, with no conflicting specifics.
+4. **Near-duplicates by different authors** (copy-paste waves) within ``others_window`` of the
+   case's newest post, at the stricter ``others_similarity``, with no conflicting specifics,
+   and only for posts of some length ("please help sir" twice is not one incident).
 
 Conflicting specifics (:mod:`shikayat.pipeline.specifics`: vehicle, phone and FIR numbers,
 amounts, dates, times, names) keep look-alike posts apart: the same scam script hitting two
@@ -34,7 +35,8 @@ from shikayat.types import DuplicateReason
 
 _MIN_CONTAINED = 20
 """Containment counts only when the shorter post has this many shingles (about 24 characters):
-a two-word post is "contained" in almost anything."""
+a two-word post is "contained" in almost anything. Posts by different authors fold as
+near-duplicates only at this length too ("please help sir" twice is not one incident)."""
 
 
 def _link(known: Known, reason: DuplicateReason, score: float, feats: Features, index: DedupeIndex) -> Duplicate:
@@ -103,8 +105,10 @@ def dedupe_complaint(complaint: Complaint, context: DecisionContext) -> Duplicat
             break                                          # most similar first
         if known.external_id == complaint.external_id or set(known.identities) & set(feats.identities):
             continue                                       # the author's own posts were weighed above
-        if _apart(complaint.created_at, known.created_at) > others_window:
-            continue
+        if min(size, known.size) < _MIN_CONTAINED:
+            continue                                       # "please help sir" twice is not one incident
+        if _apart(complaint.created_at, index.last_activity(known.canonical) or known.created_at) > others_window:
+            continue                                       # the case's newest post is too far away
         if feats.specifics.conflict(known.specifics, rules.guards):
             continue
         return _link(known, DuplicateReason.NEAR_DUPLICATE, score, feats, index)

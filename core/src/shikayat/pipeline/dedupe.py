@@ -35,7 +35,9 @@ from shikayat.pipeline.neardup import NearDuplicateIndex, Signature
 from shikayat.pipeline.specifics import Specifics, extract
 from shikayat.store import IndexRow
 from shikayat.textnorm import dedupe_key
+from shikayat.types import DuplicateReason
 
+_VERBATIM = 0.9
 _AUTHOR_POSTS = 50
 """How many of one author's recent posts are kept to compare a new post of theirs with."""
 
@@ -75,6 +77,16 @@ class Features:
     identities: tuple[str, ...]
 
 
+def _searchable(reason: DuplicateReason | str | None, score: float | None) -> bool:
+    """Whether near-duplicate queries may answer with this post: a new case, and an edited
+    repeat or rewritten copy (it brings wording of its own that later copies may follow), but
+    not a near-verbatim copy (its case's text already answers) nor thread support ("same here
+    sir" says nothing of the incident)."""
+    if reason is None or reason == DuplicateReason.SAME_AUTHOR:
+        return True
+    return reason != DuplicateReason.THREAD and (score or 0.0) < _VERBATIM
+
+
 def _identities(platform: str, author_id: str, handle: str | None, phone: str | None,
                 handle_platforms: frozenset[str]) -> tuple[str, ...]:
     keys = [f"{platform}:{author_id}"]
@@ -96,6 +108,7 @@ class DedupeIndex:
     _by_author: dict[str, list[Known]] = field(default_factory=dict, repr=False)
     _supporters: dict[str, set[str]] = field(default_factory=dict, repr=False)
     _ids: dict[str, Known] = field(default_factory=dict, repr=False)
+    _activity: dict[str, datetime] = field(default_factory=dict, repr=False)
     _expiry: list[tuple[datetime, int, str, str]] = field(default_factory=list, repr=False)
 
     @property
@@ -178,6 +191,11 @@ class DedupeIndex:
     def get(self, complaint_id: str) -> Known | None:
         return self._ids.get(complaint_id)
 
+    def last_activity(self, canonical_id: str) -> datetime | None:
+        """When the newest post in this case was created (its verbatim copies are not
+        searchable themselves, so a wave's age is read from here)."""
+        return self._activity.get(canonical_id)
+
     def has_supported(self, canonical_id: str, identities: Iterable[str]) -> bool:
         """True when the author (any identity) already posted in this case."""
         seen = self._supporters.get(canonical_id, ())
@@ -191,8 +209,8 @@ class DedupeIndex:
         thread = complaint.thread
         return self._insert(
             complaint.id, complaint.platform, complaint.external_id, complaint.docket, complaint.duplicate_of,
-            canonical.docket if canonical else complaint.duplicate_of_docket, complaint.created_at, feats,
-            (thread.repost_of, thread.quote_of),
+            canonical.canonical_docket if canonical else complaint.duplicate_of_docket, complaint.created_at, feats,
+            (thread.repost_of, thread.quote_of), _searchable(complaint.duplicate_reason, complaint.duplicate_score),
         )
 
     def add_row(self, row: IndexRow) -> Known:
@@ -201,14 +219,14 @@ class DedupeIndex:
                                row.text_normalized)
         canonical = self._ids.get(row.duplicate_of) if row.duplicate_of else None
         return self._insert(row.id, row.platform, row.external_id, row.docket, row.duplicate_of,
-                            canonical.docket if canonical else None, row.created_at, feats,
-                            (row.repost_of, row.quote_of))
+                            canonical.canonical_docket if canonical else None, row.created_at, feats,
+                            (row.repost_of, row.quote_of), _searchable(row.duplicate_reason, row.duplicate_score))
 
     def _insert(self, cid: str, platform: str, external_id: str, docket: str | None, duplicate_of: str | None,
                 canonical_docket: str | None, created_at: datetime, feats: Features,
-                targets: tuple[str | None, ...]) -> Known:
+                targets: tuple[str | None, ...], searchable: bool) -> Known:
         is_canonical = duplicate_of is None
-        slot = self.near.add(cid, feats.signature, created_at.timestamp(), searchable=is_canonical)
+        slot = self.near.add(cid, feats.signature, created_at.timestamp(), searchable=searchable)
         known = Known(
             id=cid, platform=platform, external_id=external_id, docket=docket,
             canonical=duplicate_of or cid, canonical_docket=docket if is_canonical else canonical_docket,
@@ -220,6 +238,8 @@ class DedupeIndex:
         self._by_external[(platform, external_id)] = known
         for target in known.targets:   # later reposts/quotes of an original we never saw join this case
             self._proxies.setdefault((platform, target), known)
+        if created_at > self._activity.get(known.canonical, created_at - self.window):
+            self._activity[known.canonical] = created_at
         supporters = self._supporters.setdefault(known.canonical, set())
         supporters.update(feats.identities)
         for ident in feats.identities:
@@ -258,6 +278,7 @@ class DedupeIndex:
         self._ids.pop(known.id, None)
         if known.canonical == known.id:
             self._supporters.pop(known.id, None)
+            self._activity.pop(known.id, None)
         for ident in known.identities:
             posts = self._by_author.get(ident)
             if posts and known in posts:
