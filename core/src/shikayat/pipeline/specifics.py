@@ -28,7 +28,8 @@ from collections.abc import Container
 from dataclasses import dataclass
 
 _DIGITS = str.maketrans({0x0966 + i: ord("0") + i for i in range(10)} | {0x093C: None})
-_NOISE = re.compile(r"(?:https?://|www\.)\S+|(?<!\w)@\w+", re.IGNORECASE)
+_URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+_MENTION = re.compile(r"@\w+")
 
 _STATES = ("an|ap|ar|as|br|cg|ch|dd|dl|dn|ga|gj|hp|hr|jh|jk|ka|kl|la|ld|mh|ml|mn|mp|mz|nl|od|or|pb|py|"
            "rj|sk|tn|tr|ts|uk|ua|up|wb")
@@ -51,17 +52,20 @@ _MONTHS = {
     **dict.fromkeys(("dec", "december", "दिसंबर", "दिसम्बर"), 12),
 }
 _DATE_NUM = re.compile(r"(?<![\d:.])(\d{1,2})[/\-](\d{1,2})(?:[/\-](\d{2,4}))?(?![\d:])|(?<![\d:])(\d{1,2})\.(\d{1,2})\.(\d{2,4})(?!\d)")
-_DATE_NAME = re.compile(r"(?<!\d)(\d{1,2})\s*(?:st|nd|rd|th)?\s*(" + "|".join(sorted(_MONTHS, key=len, reverse=True))
+_DATE_NAME = re.compile(r"(\d{1,2})\s*(?:st|nd|rd|th)?\s*(" + "|".join(sorted(_MONTHS, key=len, reverse=True))
                         + r")(?![a-z])")
-_PART = r"(raat|rat|रात|night|subah|subeh|सुबह|morning|shaam|sham|शाम|evening|dopahar|dopehar|दोपहर|afternoon)?"
-_TIME = re.compile(rf"{_PART}\s*(?:ko\s+|को\s+|at\s+|around\s+|kareeb\s+|lagbhag\s+|लगभग\s+)?(?<![\d/.\-])(\d{{1,2}})"
-                   r"(?:[:.](\d{2}))?\s*(am|pm|a\.m\.|p\.m\.|baje|bje|बजे|o'?clock)(?![a-z])"
+_DATE_SEP = re.compile(r"\d[/\-.]\d")
+_TIME_HINTS = (":", "am", "pm", "a.m", "p.m", "baje", "bje", "बजे", "clock")
+_FIR_HINTS = ("fir", "case", "मुकदम", "एफ", "मु")
+_PART = re.compile(r"(?<!\w)(raat|rat|रात|night|subah|subeh|सुबह|morning|shaam|sham|शाम|evening|dopahar|dopehar|दोपहर|"
+                   r"afternoon)\W+(?:\w+\W+)?$")
+_TIME = re.compile(r"(?<![\d/.\-:])(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm|a\.m\.|p\.m\.|baje|bje|बजे|o'?clock)(?![a-z])"
                    r"|(?<![\d/.\-:])(\d{1,2}):(\d{2})(?![\d:])")
+_DIGIT = re.compile(r"\d")
 _NIGHT = {"raat", "rat", "रात", "night"}
 _AFTERNOON = {"shaam", "sham", "शाम", "evening", "dopahar", "dopehar", "दोपहर", "afternoon"}
 _MORNING = {"subah", "subeh", "सुबह", "morning"}
-_NAME = re.compile(r"(?:victim|peedit|pidit|पीड़ित|पीडित)?\s*(?:ka|ki|का|की|'s)?\s*(?:naam|name|नाम)\s*"
-                   r"(?:is|hai|है|:|\-)?\s*([a-z]{3,}|[\u0900-\u097f]{2,})")
+_NAME = re.compile(r"(?:naam|name|नाम)\s*(?:is|hai|है|:|\-)?\s*([a-z]{3,}|[\u0900-\u097f]{2,})")
 _RELATIVE = re.compile(r"\b(?:beti|beta|bhai|bhaiya|behen|bahan|behan|maa|mummy|papa|pita|patni|pati|daughter|son|"
                        r"brother|sister|wife|husband|mother|father|chacha|mama|dadi|nani)\s+([A-Z][a-z]{2,})")
 _NOT_NAMES = frozenset("""hai hain ko ki ka ke se me mein ne bhi nahi please sir madam the was is and kal aaj abhi
@@ -136,7 +140,11 @@ def _number(digits: str, unit: str | None) -> str | None:
 
 def extract(text: str) -> Specifics:
     """The specifics stated in ``text`` (a post as written)."""
-    raw = _NOISE.sub(" ", unicodedata.normalize("NFKC", text).translate(_DIGITS))
+    raw = unicodedata.normalize("NFKC", text).translate(_DIGITS)
+    if "@" in raw:
+        raw = _MENTION.sub(" ", raw)
+    if "http" in raw or "www." in raw:
+        raw = _URL.sub(" ", raw)
     low = raw.casefold()
     found: dict[str, set[str]] = {}
     taken: list[tuple[int, int]] = []
@@ -146,38 +154,41 @@ def extract(text: str) -> Specifics:
             found.setdefault(kind, set()).add(value)
             taken.append(span)
 
-    for m in _VEHICLE.finditer(low):
-        put("vehicle", "".join(g for g in m.groups() if g).upper(), m.span())
-    for m in _PHONE.finditer(low):
-        put("phone", (m.group(1) + m.group(2)).replace("*", "x"), m.span())
-    for m in _FIR.finditer(low):
-        year = m.group(2)
-        put("fir", m.group(1).lstrip("0") + ("/" + year[-2:] if year else ""), m.span())
-    for m in _DATE_NUM.finditer(low):
-        day, month = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(5))
-        if 1 <= int(day) <= 31 and 1 <= int(month) <= 12:
-            put("date", f"{int(day)}/{int(month)}", m.span())
-    for m in _DATE_NAME.finditer(low):
-        if 1 <= int(m.group(1)) <= 31:
-            put("date", f"{int(m.group(1))}/{_MONTHS[m.group(2)]}", m.span())
-    for m in _TIME.finditer(low):
-        if m.group(2):
-            part, hour, minute, marker = m.group(1), int(m.group(2)), int(m.group(3) or 0), m.group(4)
-        else:
-            part, hour, minute, marker = None, int(m.group(5)), int(m.group(6)), None
-        if hour > 24 or minute > 59:
-            continue
-        hours = _hours(hour, part, marker)
-        for h in hours:
-            put("time", str(h * 60 + minute), m.span())
-    for m in _AMOUNT.finditer(low):
-        digits, unit = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
-        if not _inside(m.span(), taken):
-            put("number", _number(digits, unit), m.span())
-    for m in _BARE.finditer(low):
-        value = _number(m.group(1), None)
-        if not _inside(m.span(), taken) and value not in _NOT_NUMBERS:
-            put("number", value, m.span())
+    if _DIGIT.search(low):   # every kind but names needs a digit
+        for m in _VEHICLE.finditer(low):
+            put("vehicle", "".join(g for g in m.groups() if g).upper(), m.span())
+        for m in _PHONE.finditer(low):
+            put("phone", (m.group(1) + m.group(2)).replace("*", "x"), m.span())
+        for m in _FIR.finditer(low) if any(h in low for h in _FIR_HINTS) else ():
+            year = m.group(2)
+            put("fir", m.group(1).lstrip("0") + ("/" + year[-2:] if year else ""), m.span())
+        for m in _DATE_NUM.finditer(low) if _DATE_SEP.search(low) else ():
+            day, month = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(5))
+            if 1 <= int(day) <= 31 and 1 <= int(month) <= 12:
+                put("date", f"{int(day)}/{int(month)}", m.span())
+        for m in _DATE_NAME.finditer(low):
+            if 1 <= int(m.group(1)) <= 31 and not (m.start() and low[m.start() - 1].isdigit()):
+                put("date", f"{int(m.group(1))}/{_MONTHS[m.group(2)]}", m.span())
+        for m in _TIME.finditer(low) if any(h in low for h in _TIME_HINTS) else ():
+            if m.group(1):
+                hour, minute, marker = int(m.group(1)), int(m.group(2) or 0), m.group(3)
+            else:
+                hour, minute, marker = int(m.group(4)), int(m.group(5)), None
+            if hour > 24 or minute > 59:
+                continue
+            before = _PART.search(low, max(0, m.start() - 24), m.start())
+            part = before.group(1) if before else None
+            hours = _hours(hour, part, marker)
+            for h in hours:
+                put("time", str(h * 60 + minute), m.span())
+        for m in _AMOUNT.finditer(low):
+            digits, unit = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+            if not _inside(m.span(), taken):
+                put("number", _number(digits, unit), m.span())
+        for m in _BARE.finditer(low):
+            value = _number(m.group(1), None)
+            if not _inside(m.span(), taken) and value not in _NOT_NUMBERS:
+                put("number", value, m.span())
     for m in _NAME.finditer(low):
         if m.group(1) not in _NAME_STOP and m.group(1) not in _NOT_NAMES:
             put("name", m.group(1), m.span())
