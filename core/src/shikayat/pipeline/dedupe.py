@@ -179,10 +179,11 @@ class DedupeIndex:
         by_slot = dict(zip(live, self.near.scores(signature, live), strict=True))
         return [by_slot.get(k.slot, 0.0) if k.slot is not None else 0.0 for k in posts]
 
-    def similar(self, signature: Signature | None) -> list[tuple[Known, float]]:
-        """Canonical complaints whose text is near ``signature``, most similar first."""
+    def similar(self, signature: Signature | None, limit: int = 16) -> list[tuple[Known, float]]:
+        """Up to ``limit`` searchable complaints whose text is near ``signature``, most similar
+        first (a bound on the work per post when many look-alike cases are open)."""
         found = []
-        for cid, score in self.near.query(signature):
+        for cid, score in self.near.query(signature, limit):
             known = self._ids.get(cid)
             if known is not None:
                 found.append((known, score))

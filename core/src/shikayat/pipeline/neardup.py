@@ -115,8 +115,9 @@ class NearDuplicateIndex:
         return [hash((i, raw[i * width:(i + 1) * width])) for i in range(self.bands)]
 
     # -- queries ---------------------------------------------------------------------------
-    def query(self, sig: Signature | None) -> list[tuple[str, float]]:
-        """Indexed keys similar to ``sig`` at or above the threshold, most similar first."""
+    def query(self, sig: Signature | None, limit: int | None = None) -> list[tuple[str, float]]:
+        """Indexed keys similar to ``sig`` at or above the threshold, most similar first (the
+        ``limit`` most similar when given)."""
         if sig is None:
             return []
         bands = self._band_keys(sig.values)
@@ -142,18 +143,17 @@ class NearDuplicateIndex:
         cands = sorted((s for s in slots if s >= oldest), reverse=True)[:cap]
         if not cands:
             return []
-        scores = self.scores(sig, cands)
-        keys = self._keys
-        base = self._base
-        found = [(keys[s - base], score) for s, score in zip(cands, scores, strict=True)
-                 if score >= self.threshold]
-        found.sort(key=lambda kv: -kv[1])
+        scores = np.asarray(self.scores(sig, cands))
+        order = np.flatnonzero(scores >= self.threshold)
+        order = order[np.argsort(-scores[order], kind="stable")][:limit]
+        keys, base = self._keys, self._base
+        found = [(keys[cands[i] - base], float(scores[i])) for i in order.tolist()]
         return [(k, s) for k, s in found if k is not None]
 
     def scores(self, sig: Signature, slots: list[int]) -> list[float]:
         """Estimated Jaccard similarity of ``sig`` with each of the live ``slots``."""
         rows = np.asarray(slots, dtype=np.int64) - self._base
-        return ((self._sigs[rows] == sig.values.astype(np.uint16)).mean(axis=1)).tolist()  # type: ignore[no-any-return]
+        return (self._sigs[rows] == sig.values.astype(np.uint16)).mean(axis=1).tolist()  # type: ignore[no-any-return]
 
     def size_of(self, slot: int) -> int:
         """The number of distinct shingles of the text indexed at ``slot``."""
