@@ -19,6 +19,8 @@
     rules = [{category = "cyber_fraud", unit = "up-cyber-cell", force = "up"}]
     [classify]
     taxonomy = ["our-categories.yaml"] # files extending the shipped taxonomy (relative to this file)
+    [dedupe]                           # when posts fold into one case (see DedupeConfig)
+    window = "7d"
 
     [channels.up_police_x]
     platform = "twitter"
@@ -49,7 +51,7 @@ from shikayat.taxonomy import Taxonomy, load_taxonomy, shipped_taxonomy
 from shikayat.types import Priority
 from shikayat.units import Duration, UnitsDirectory, load_units, parse_duration, sample_units_path
 
-_KNOWN_SECTIONS = ("storage", "units", "daemon", "sla", "classify", "routing", "channels")
+_KNOWN_SECTIONS = ("storage", "units", "daemon", "sla", "dedupe", "classify", "routing", "channels")
 
 
 class StorageConfig(BaseModel):
@@ -70,7 +72,6 @@ class DaemonConfig(BaseModel):
     lease_seconds: float = Field(default=60.0, gt=0)
     idle_sleep: float = Field(default=0.5, gt=0, description="Seconds a worker waits when idle")
     docket_prefix: str = Field(default="SK", pattern=r"^[A-Z]{1,6}$")
-    dedupe_window: Duration = timedelta(days=7)
     max_reply_attempts: int = Field(default=8, ge=1)
     shutdown_grace: float = Field(default=20.0, gt=0)
 
@@ -85,6 +86,40 @@ class ClassifyConfig(BaseModel):
         return [value] if isinstance(value, str) else value
 
 
+SPECIFIC_KINDS = ("vehicle", "phone", "fir", "number", "date", "time", "name")
+
+
+class DedupeConfig(BaseModel):
+    """When posts fold into one case (``[dedupe]``). Similarities are estimated Jaccard
+    similarities of the normalized texts' character 5-grams (0 to 1)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    window: Duration = Field(default=timedelta(days=7),
+                             description="How long a case gathers repeats; the index forgets older posts")
+    others_window: Duration = Field(default=timedelta(days=7),
+                                    description="Near-duplicates by different authors: at most this far apart")
+    same_author_similarity: float = Field(default=0.5, gt=0, le=1, description=(
+        "An edited repeat by the same author: similarity, or the share of the shorter post found in the longer"))
+    others_similarity: float = Field(default=0.6, gt=0, le=1,
+                                     description="A copy-paste by a different author: similarity at least this")
+    thread_words: int = Field(default=8, ge=1, description=(
+        "A reply or quote with at least this many words of its own may be a complaint of its own"))
+    thread_similarity: float = Field(default=0.3, gt=0, le=1, description=(
+        "A reply or quote that long stays in the original's case when at least this similar to it"))
+    guards: tuple[str, ...] = Field(default=SPECIFIC_KINDS, description=(
+        "Specifics that keep look-alike posts apart when they differ"))
+    handle_platforms: tuple[str, ...] = Field(default=(), description=(
+        "Platforms whose handles name one person across them (same handle = same author)"))
+
+    @field_validator("guards")
+    @classmethod
+    def _known_guards(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = [g for g in value if g not in SPECIFIC_KINDS]
+        if unknown:
+            raise ValueError(f"unknown guard(s) {', '.join(map(repr, unknown))} (known: {', '.join(SPECIFIC_KINDS)})")
+        return value
+
+
 @dataclass
 class Config:
     storage: StorageConfig
@@ -95,10 +130,19 @@ class Config:
     path: Path | None = None
     routing: RoutingConfig = field(default_factory=RoutingConfig)
     taxonomy: Taxonomy = field(default_factory=shipped_taxonomy)
+    dedupe: DedupeConfig = field(default_factory=DedupeConfig)
 
     @property
     def enabled_channels(self) -> list[Channel]:
         return [c for c in self.channels.values() if c.settings.enabled]
+
+
+def _duration(value: timedelta) -> str:
+    seconds = int(value.total_seconds())
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds % size == 0:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
 
 
 def _problems_from(section: str, exc: ValidationError) -> list[ConfigProblem]:
@@ -146,10 +190,26 @@ def build_config(raw: dict[str, Any], plugins: Any, *, base: Path, path: Path | 
             problems += _problems_from("storage", exc)
 
     daemon = DaemonConfig()
+    raw_daemon = raw.get("daemon", {})
+    if isinstance(raw_daemon, dict) and "dedupe_window" in raw_daemon:
+        problems.append(ConfigProblem("daemon", "dedupe_window", "moved: write it as [dedupe] window"))
+        raw_daemon = {k: v for k, v in raw_daemon.items() if k != "dedupe_window"}
     try:
-        daemon = DaemonConfig.model_validate(raw.get("daemon", {}))
+        daemon = DaemonConfig.model_validate(raw_daemon)
     except ValidationError as exc:
         problems += _problems_from("daemon", exc)
+
+    dedupe = DedupeConfig()
+    try:
+        dedupe = DedupeConfig.model_validate(raw.get("dedupe", {}))
+        if dedupe.others_window > dedupe.window:
+            problems.append(ConfigProblem("dedupe", "others_window",
+                                          f"must not be longer than window ({_duration(dedupe.window)})"))
+        known = ", ".join(sorted(plugins.platforms)) or "none"
+        problems += [ConfigProblem("dedupe", "handle_platforms", f"no installed plugin provides {name!r} (installed: {known})")
+                     for name in dedupe.handle_platforms if name not in plugins.platforms]
+    except ValidationError as exc:
+        problems += _problems_from("dedupe", exc)
 
     sla = SLAPolicy()
     for key, value in (raw.get("sla") or {}).items():
@@ -212,7 +272,7 @@ def build_config(raw: dict[str, Any], plugins: Any, *, base: Path, path: Path | 
     if problems or storage is None:
         raise ConfigError(problems)
     return Config(storage=storage, units=units, daemon=daemon, sla=sla, channels=channels, path=path,
-                  routing=routing, taxonomy=taxonomy)
+                  routing=routing, taxonomy=taxonomy, dedupe=dedupe)
 
 
 def _taxonomy(section: Any, base: Path) -> tuple[Taxonomy, list[ConfigProblem]]:

@@ -152,6 +152,15 @@ class IndexRow:
     created_at: datetime
     duplicate_of: str | None
     conversation_id: str | None
+    text: str | None = None
+    """The text as posted (the specifics of an incident are read from it)."""
+    author_handle: str | None = None
+    author_phone: str | None = None
+    reply_to: str | None = None
+    quote_of: str | None = None
+    repost_of: str | None = None
+    duplicate_reason: str | None = None
+    duplicate_score: float | None = None
 
 
 @dataclass(frozen=True)

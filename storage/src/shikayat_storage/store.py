@@ -270,25 +270,34 @@ class SQLStore(Store):
         with self.engine.begin() as con:
             return con.execute(stmt).rowcount
 
+    _INDEX_COLUMNS = (ComplaintRow.id, ComplaintRow.docket, ComplaintRow.platform, ComplaintRow.external_id,
+                      ComplaintRow.author_id, ComplaintRow.text_normalized, ComplaintRow.created_at,
+                      ComplaintRow.duplicate_of, ComplaintRow.conversation_id, ComplaintRow.text,
+                      ComplaintRow.author_handle, ComplaintRow.author_phone, ComplaintRow.thread,
+                      ComplaintRow.duplicate_reason, ComplaintRow.duplicate_score)
+
+    @staticmethod
+    def _index_row(r: Any) -> IndexRow:
+        thread = r.thread or {}
+        return IndexRow(*r[:12], reply_to=thread.get("reply_to"), quote_of=thread.get("quote_of"),
+                        repost_of=thread.get("repost_of"), duplicate_reason=r.duplicate_reason,
+                        duplicate_score=r.duplicate_score)
+
     def recent_index_rows(self, since: datetime) -> Iterator[IndexRow]:
-        q = (select(ComplaintRow.id, ComplaintRow.docket, ComplaintRow.platform, ComplaintRow.external_id,
-                    ComplaintRow.author_id, ComplaintRow.text_normalized, ComplaintRow.created_at,
-                    ComplaintRow.duplicate_of, ComplaintRow.conversation_id)
+        q = (select(*self._INDEX_COLUMNS)
              .where(ComplaintRow.created_at >= since).order_by(ComplaintRow.created_at, ComplaintRow.id))
         with self.engine.connect() as con:
             for r in con.execution_options(yield_per=5000).execute(q):
-                yield IndexRow(*r)
+                yield self._index_row(r)
 
     def find_complaints(self, platform: str, external_ids: Iterable[str]) -> dict[str, IndexRow]:
         ids = list(external_ids)
         if not ids:
             return {}
-        q = (select(ComplaintRow.id, ComplaintRow.docket, ComplaintRow.platform, ComplaintRow.external_id,
-                    ComplaintRow.author_id, ComplaintRow.text_normalized, ComplaintRow.created_at,
-                    ComplaintRow.duplicate_of, ComplaintRow.conversation_id)
+        q = (select(*self._INDEX_COLUMNS)
              .where(ComplaintRow.platform == platform, ComplaintRow.external_id.in_(ids)))
         with self.engine.connect() as con:
-            return {r.external_id: IndexRow(*r) for r in con.execute(q)}
+            return {r.external_id: self._index_row(r) for r in con.execute(q)}
 
     # -- replies ---------------------------------------------------------------------------
     def claim_outbox(self, limit: int, *, owner: str, lease_seconds: float,
