@@ -245,9 +245,18 @@ def run_pipeline(posts: Sequence[Mapping[str, Any]], *, want_reasons: bool = Tru
 
 # -- scoring ------------------------------------------------------------------------------
 
-def score(posts: Sequence[Mapping[str, Any]], run: Run, errors: int = 0) -> dict[str, Any]:
+def in_split(post: Mapping[str, Any], split: str) -> bool:
+    """``dev``: cases with an even number (tune the stages on these); ``test``: odd ones (held
+    out: report these); ``all``: every case. A case is never split between the two."""
+    if split == "all":
+        return True
+    number = int("".join(ch for ch in post["label"]["case"] if ch.isdigit()) or 0)
+    return (number % 2 == 0) == (split == "dev")
+
+
+def score(posts: Sequence[Mapping[str, Any]], run: Run, errors: int = 0, split: str = "all") -> dict[str, Any]:
     complaints = run.complaints
-    seen = [p for p in posts if p["id"] in complaints]
+    seen = [p for p in posts if p["id"] in complaints and in_split(p, split)]
     dup_of = {c.id: c.duplicate_of for c in complaints.values()}
     case_of = resolve_cases(dup_of)
     predicted = {p["id"]: case_of[complaints[p["id"]].id] for p in seen}
@@ -264,7 +273,7 @@ def score(posts: Sequence[Mapping[str, Any]], run: Run, errors: int = 0) -> dict
                                  for p in seen if p["label"].get("lang") == lang)
     routed_desk = sum(run.unit_kinds.get(complaints[p["id"]].unit or "") == "desk" for p in actionable)
     figures: dict[str, Any] = {
-        "posts": len(posts), "stored": len(complaints), "notes": run.notes,
+        "posts": len(posts), "scored": len(seen), "stored": len(complaints), "notes": run.notes,
         "dedupe": {"precision": pair.precision, "recall": pair.recall, "f1": pair.f1,
                    "true_pairs": pair.actual, "predicted_pairs": pair.predicted, "right_pairs": pair.true_positive,
                    "hard_negative_pairs_merged": hard_negative_merges(predicted, actual, hn),
@@ -330,7 +339,8 @@ def _line(label: str, value: float | None, target: float | None = None, at_most:
 
 def render(figures: Mapping[str, Any]) -> str:
     d = figures["dedupe"]
-    rows = [f"{figures['posts']} labelled posts, {figures['stored']} stored complaints"]
+    rows = [f"{figures['posts']} labelled posts, {figures['stored']} stored complaints; "
+            f"scored: {figures['scored']} posts ({figures.get('split', 'all')} cases)"]
     rows += [f"  note: {n}" for n in figures["notes"]]
     rows += ["dedupe (pairs of posts in one case)",
              _line("precision", d["precision"]), _line("recall", d["recall"]),
@@ -360,10 +370,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpus", type=Path, default=CORPUS, help="labelled posts (JSON Lines)")
     parser.add_argument("--errors", type=int, default=0, metavar="N", help="list the first N errors of each kind")
     parser.add_argument("--json", action="store_true", help="machine-readable output")
+    parser.add_argument("--split", choices=("all", "dev", "test"), default="all",
+                        help="score every case, or only the dev half (even case numbers: tune on these) "
+                             "or the held-out test half (odd)")
     args = parser.parse_args(argv)
     posts = load_corpus(args.corpus)
     run = run_pipeline(posts, want_reasons=bool(args.errors))
-    figures = score(posts, run, args.errors)
+    figures = score(posts, run, args.errors, args.split)
+    figures["split"] = args.split
     print(json.dumps(figures, ensure_ascii=False, indent=2) if args.json else render(figures))
     return 0
 

@@ -88,3 +88,11 @@ def test_x_line_reads_back_through_the_x_normalizer(quality: ModuleType) -> None
     assert c2.thread.reply_to == "p1" and c2.thread.conversation_id == "p1" and c2.mentions == ("asha_v",)
     c3 = normalized(retweet)
     assert c3.thread.repost_of == "p1" and c3.text == original["text"]
+
+
+def test_dev_and_test_splits_partition_the_cases(quality: ModuleType) -> None:
+    posts = [{"label": {"case": f"c{n:04d}"}} for n in range(1, 21)]
+    dev = [p for p in posts if quality.in_split(p, "dev")]
+    test = [p for p in posts if quality.in_split(p, "test")]
+    assert len(dev) == len(test) == 10 and not {id(p) for p in dev} & {id(p) for p in test}
+    assert all(quality.in_split(p, "all") for p in posts)

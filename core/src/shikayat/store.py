@@ -161,6 +161,12 @@ class IndexRow:
     repost_of: str | None = None
     duplicate_reason: str | None = None
     duplicate_score: float | None = None
+    category: str | None = None
+    priority: str | None = None
+    actionable: bool = True
+    sensitive: bool = False
+    unit: str | None = None
+    """The decisions a canonical complaint's duplicates inherit (its case's)."""
 
 
 @dataclass(frozen=True)

@@ -274,14 +274,16 @@ class SQLStore(Store):
                       ComplaintRow.author_id, ComplaintRow.text_normalized, ComplaintRow.created_at,
                       ComplaintRow.duplicate_of, ComplaintRow.conversation_id, ComplaintRow.text,
                       ComplaintRow.author_handle, ComplaintRow.author_phone, ComplaintRow.thread,
-                      ComplaintRow.duplicate_reason, ComplaintRow.duplicate_score)
+                      ComplaintRow.duplicate_reason, ComplaintRow.duplicate_score, ComplaintRow.category,
+                      ComplaintRow.priority, ComplaintRow.actionable, ComplaintRow.sensitive, ComplaintRow.unit)
 
     @staticmethod
     def _index_row(r: Any) -> IndexRow:
         thread = r.thread or {}
         return IndexRow(*r[:12], reply_to=thread.get("reply_to"), quote_of=thread.get("quote_of"),
                         repost_of=thread.get("repost_of"), duplicate_reason=r.duplicate_reason,
-                        duplicate_score=r.duplicate_score)
+                        duplicate_score=r.duplicate_score, category=r.category, priority=r.priority,
+                        actionable=r.actionable, sensitive=r.sensitive, unit=r.unit)
 
     def recent_index_rows(self, since: datetime) -> Iterator[IndexRow]:
         q = (select(*self._INDEX_COLUMNS)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from shikayat.complaint import Complaint, RawPost, docket_for, utcnow
 from shikayat.decisions import Classification, DecisionContext, Duplicate, Route, SLAPolicy
 from shikayat.errors import NotAPost, UnparseablePayload
+from shikayat.pipeline.cases import CaseBook, CaseDecision, case_route, join_case, needs_own_route
 from shikayat.pipeline.dedupe import DedupeIndex
 from shikayat.platforms import Capability, Channel, Platform
 from shikayat.plugins import Plugins
@@ -30,8 +31,9 @@ from shikayat.store import (
     Event,
     Ignored,
     InboxItem,
-    Outcome,
+    IndexRow,
     OutboxEntry,
+    Outcome,
     Processed,
     Store,
     Support,
@@ -94,6 +96,8 @@ class Pipeline:
     rules: tuple[RoutingRule, ...] = ()
     """``[routing]`` rules, given to the route hook in :class:`DecisionContext`."""
     taxonomy: Taxonomy = field(default_factory=shipped_taxonomy)
+    cases: CaseBook | None = None
+    """Each open case's decisions, which its duplicates join (built from the index's window)."""
 
     @classmethod
     def from_config(cls, config: Config, plugins: Plugins, store: Store, **overrides: Any) -> Pipeline:
@@ -110,6 +114,8 @@ class Pipeline:
         return cls(**settings)
 
     def __post_init__(self) -> None:
+        if self.cases is None:
+            self.cases = CaseBook(self.index.window)
         self._own_ids: dict[str, frozenset[str]] = {}
         for channel in self.channels.values():
             platform = self.plugins.platforms.get(channel.platform)
@@ -124,9 +130,17 @@ class Pipeline:
     def rebuild_index(self, now: datetime | None = None) -> int:
         now = now or utcnow()
         self.index = DedupeIndex(settings=self.index.settings)
-        count = self.index.rebuild(self.store.recent_index_rows(now - self.index.window))
+        self.cases = CaseBook(self.index.window)
+        count = self.index.rebuild(self._remembering(self.store.recent_index_rows(now - self.index.window)))
         logger.info("dedupe index rebuilt with %d complaints from the last %s", count, self.index.window)
         return count
+
+    def _remembering(self, rows: Iterable[IndexRow]) -> Iterator[IndexRow]:
+        cases = self.cases
+        assert cases is not None
+        for row in rows:
+            cases.remember_row(row)
+            yield row
 
     def run_batch(self, limit: int = 200) -> BatchResult:
         """Claim, process and commit one batch. Returns what happened (claimed 0: idle)."""
@@ -164,6 +178,8 @@ class Pipeline:
     def process(self, items: Sequence[InboxItem]) -> list[Outcome]:
         now = utcnow()
         self.index.prune()
+        if self.cases is not None:
+            self.cases.prune()
         outcomes: list[Outcome] = []
         for item in items:
             outcomes.append(self._process_one(item, now))
@@ -220,13 +236,22 @@ class Pipeline:
                 "duplicate_score": duplicate.score,
             }
             complaint = _derive(complaint, derived)
+        cases = self.cases
+        assert cases is not None
+        case = cases.get(duplicate.of) if duplicate is not None else None
         cls: Classification = hook.classify_complaint(complaint=complaint, context=context)
+        if case is not None:
+            cls = join_case(case, cls)
         derived = {"category": cls.category, "priority": cls.priority,
                    "actionable": cls.actionable, "sensitive": cls.sensitive}
         if cls.language is not None:
             derived["language"] = cls.language
         complaint = _derive(complaint, derived)
-        route: Route | None = hook.route_complaint(complaint=complaint, context=context)
+        route: Route | None
+        if case is not None and not needs_own_route(case, self.units):
+            route = case_route(case, self.units)
+        else:
+            route = hook.route_complaint(complaint=complaint, context=context)
         unit_id = route.unit if route else None
         wait = self.units.sla_for(unit_id, cls.priority) or self.sla.by_priority[cls.priority]
         complaint = _derive(complaint, {"unit": unit_id, "unit_reason": route.reason if route else None,
@@ -247,6 +272,10 @@ class Pipeline:
         if duplicate is not None:
             support = Support(duplicate.of, posts=1, authors=int(duplicate.new_author))
         self.index.add(complaint)
+        if duplicate is None:
+            cases.remember(complaint.id, complaint.created_at, CaseDecision(
+                complaint.docket, complaint.category, complaint.priority, complaint.actionable,
+                complaint.sensitive, complaint.unit))
         return Processed(item.id, complaint, events, outbox, support)
 
     def _acknowledgement(self, complaint: Complaint, platform: Platform, channel: Channel | None,
