@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -133,3 +134,27 @@ class MetaWebhookReceiver(WebhookReceiver):
 
     def verify(self, headers: Mapping[str, str], body: bytes) -> None:
         verify_signature(headers, body, self._app_secret)
+
+
+def meta_time(value: Any, *, what: str, millis: bool = False) -> datetime:
+    """A Meta time: unix seconds (webhooks; digits as a string too), unix milliseconds
+    (``millis``: Messenger and Instagram messaging) or ISO 8601 with an offset (Graph reads).
+    Raises UnparseablePayload naming ``what``."""
+    if isinstance(value, bool) or value is None:
+        raise UnparseablePayload(f"{what} is missing or not a time")
+    if isinstance(value, int | float):
+        try:
+            return datetime.fromtimestamp(value / 1000 if millis else value, tz=UTC)
+        except (OverflowError, OSError, ValueError):
+            raise UnparseablePayload(f"{what} {value!r} is out of range") from None
+    if isinstance(value, str):
+        if value.isdigit():
+            return meta_time(int(value), what=what, millis=millis)
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            raise UnparseablePayload(f"{what} {value!r} is not an ISO 8601 time") from None
+        if parsed.tzinfo is None:
+            raise UnparseablePayload(f"{what} {value!r} has no timezone")
+        return parsed
+    raise UnparseablePayload(f"{what} is not a time")

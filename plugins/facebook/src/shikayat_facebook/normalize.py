@@ -12,7 +12,6 @@ conversation is the sender's PSID; ``reply_to`` is the quoted ``mid``.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -28,7 +27,7 @@ from shikayat import (
     UnparseablePayload,
 )
 from shikayat.complaint import detect_language
-from shikayat_facebook.metahook import MESSAGING, delivery_items
+from shikayat_facebook.metahook import MESSAGING, delivery_items, meta_time
 from shikayat_facebook.split import OBJECT, PLATFORM, anonymous_id, base_id, is_edit, is_removal
 
 _HASHTAG = re.compile(r"#(\w+)")
@@ -38,24 +37,6 @@ _MEDIA = {"image": MediaType.IMAGE, "photo": MediaType.IMAGE, "video": MediaType
           "video_inline": MediaType.VIDEO, "animated_image_share": MediaType.GIF, "audio": MediaType.AUDIO,
           "file": MediaType.DOCUMENT, "sticker": MediaType.STICKER}
 FACEBOOK = "https://www.facebook.com"
-
-
-def _time(value: Any, *, what: str, millis: bool = False) -> datetime:
-    if isinstance(value, bool):
-        raise UnparseablePayload(f"{what} {value!r} is not a time")
-    if isinstance(value, int | float):
-        return datetime.fromtimestamp(value / 1000 if millis else value, tz=UTC)
-    if isinstance(value, str):
-        if value.isdigit():
-            return _time(int(value), what=what, millis=millis)
-        try:
-            parsed = datetime.fromisoformat(value)
-        except ValueError:
-            raise UnparseablePayload(f"{what} {value!r} is not an ISO 8601 time") from None
-        if parsed.tzinfo is None:
-            raise UnparseablePayload(f"{what} {value!r} has no timezone")
-        return parsed
-    raise UnparseablePayload(f"{what} is missing or not a time")
 
 
 def _obj(value: Any) -> dict[str, Any]:
@@ -143,7 +124,7 @@ def _from_change(raw: RawPost, field: str, value: dict[str, Any]) -> Complaint:
                     conversation_id=post_id,
                     repost_of=oid if is_edit(key) else None)
     created_raw = value.get("created_time")
-    created = _time(created_raw, what=f"{key}: created_time")
+    created = meta_time(created_raw, what=f"{key}: created_time")
     link = value.get("permalink_url") if isinstance(value.get("permalink_url"), str) else None
     return _complaint(raw, author=_author(who, oid), text=text, created_at=created,
                       permalink=link or _permalink(post_id, oid if is_comment else None),
@@ -177,7 +158,7 @@ def _from_messaging(raw: RawPost, event: dict[str, Any]) -> Complaint:
     reply = message.get("reply_to")
     psid = str(sender["id"])
     return _complaint(raw, author=Author(id=psid), text=text,
-                      created_at=_time(event.get("timestamp"), what=f"{raw.external_id}: timestamp", millis=True),
+                      created_at=meta_time(event.get("timestamp"), what=f"{raw.external_id}: timestamp", millis=True),
                       media=tuple(media), location=location,
                       thread=Thread(reply_to=reply.get("mid") if isinstance(reply, dict) else None,
                                     conversation_id=psid),
@@ -199,7 +180,7 @@ def _from_read(raw: RawPost, obj: dict[str, Any], post_id: str | None) -> Compla
         fallback = _permalink(oid, None)
     link = obj.get("permalink_url") if isinstance(obj.get("permalink_url"), str) else None
     return _complaint(raw, author=_author(obj.get("from"), oid), text=text,
-                      created_at=_time(obj.get("created_time"), what=f"{oid}: created_time"),
+                      created_at=meta_time(obj.get("created_time"), what=f"{oid}: created_time"),
                       permalink=link or fallback, media=tuple(_read_media(obj)), thread=thread,
                       **_text_parts(text, obj.get("message_tags")))
 

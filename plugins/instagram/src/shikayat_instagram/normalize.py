@@ -13,7 +13,6 @@ to the ``reply_to`` message or story. A ``mentions`` stub raises
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 from typing import Any
 
 from shikayat import (
@@ -27,7 +26,7 @@ from shikayat import (
     UnparseablePayload,
 )
 from shikayat.complaint import detect_language
-from shikayat_facebook.metahook import MESSAGING, DeliveryItem, delivery_items
+from shikayat_facebook.metahook import MESSAGING, DeliveryItem, delivery_items, meta_time
 from shikayat_instagram.split import COMMENT_FIELDS, MENTIONS, OBJECT, PLATFORM, load, mention_of
 
 _HASHTAG = re.compile(r"#(\w+)")
@@ -36,27 +35,6 @@ _MENTION = re.compile(r"(?<![\w.])@([A-Za-z0-9_](?:[A-Za-z0-9_.]*[A-Za-z0-9_])?)
 _ATTACHMENTS = {"image": MediaType.IMAGE, "video": MediaType.VIDEO, "audio": MediaType.AUDIO,
                 "file": MediaType.DOCUMENT, "animated_image": MediaType.GIF, "sticker": MediaType.STICKER}
 _MEDIA_TYPES = {"IMAGE": MediaType.IMAGE, "VIDEO": MediaType.VIDEO, "REELS": MediaType.VIDEO}
-
-
-def _time(value: Any, *, what: str, millis: bool = False) -> datetime:
-    if isinstance(value, bool) or value is None:
-        raise UnparseablePayload(f"{what} is missing or not a time")
-    if isinstance(value, int | float):
-        try:
-            return datetime.fromtimestamp(value / 1000 if millis else value, tz=UTC)
-        except (OverflowError, OSError, ValueError):
-            raise UnparseablePayload(f"{what} {value!r} is out of range") from None
-    if isinstance(value, str):
-        if value.isdigit():
-            return _time(int(value), what=what, millis=millis)
-        try:
-            parsed = datetime.fromisoformat(value)
-        except ValueError:
-            raise UnparseablePayload(f"{what} {value!r} is not an ISO 8601 time") from None
-        if parsed.tzinfo is None:
-            raise UnparseablePayload(f"{what} {value!r} has no timezone")
-        return parsed
-    raise UnparseablePayload(f"{what} is not a time")
 
 
 def _obj(value: Any) -> dict[str, Any]:
@@ -119,7 +97,7 @@ def _webhook_comment(raw: RawPost, item: DeliveryItem) -> Complaint:
     when = value.get("timestamp", item.entry_time)
     return _complaint(
         raw, author=_author(value.get("from"), None, key), text=_text(value.get("text"), key),
-        created_at=_time(when, what=f"{key}: entry time"),
+        created_at=meta_time(when, what=f"{key}: entry time"),
         thread=_comment_thread(key, value.get("parent_id"), _str(media.get("id"))))
 
 
@@ -142,7 +120,7 @@ def _message(raw: RawPost, item: DeliveryItem) -> Complaint:
     reply_to = _str(reply.get("mid")) or _str(_obj(reply.get("story")).get("id"))
     return _complaint(
         raw, author=Author(id=sender), text=text,
-        created_at=_time(event.get("timestamp"), what=f"{key}: timestamp", millis=True),
+        created_at=meta_time(event.get("timestamp"), what=f"{key}: timestamp", millis=True),
         media=tuple(media), thread=Thread(reply_to=reply_to, conversation_id=f"dm:{sender}"))
 
 
@@ -152,7 +130,7 @@ def _read_comment(raw: RawPost, comment: dict[str, Any], media: dict[str, Any]) 
     return _complaint(
         raw, author=_author(comment.get("from"), comment.get("username"), key),
         text=_text(comment.get("text"), key),
-        created_at=_time(comment.get("timestamp"), what=f"{key}: timestamp"),
+        created_at=meta_time(comment.get("timestamp"), what=f"{key}: timestamp"),
         permalink=_str(media.get("permalink")),
         thread=_comment_thread(key, comment.get("parent_id"), media_id))
 
@@ -164,7 +142,7 @@ def _read_media(raw: RawPost, media: dict[str, Any]) -> Complaint:
     return _complaint(
         raw, author=_author(media.get("owner"), media.get("username"), key),
         text=_text(media.get("caption"), key, what="caption"),
-        created_at=_time(media.get("timestamp"), what=f"{key}: timestamp"),
+        created_at=meta_time(media.get("timestamp"), what=f"{key}: timestamp"),
         permalink=_str(media.get("permalink")), media=tuple(shown), thread=Thread(conversation_id=key))
 
 
