@@ -4,7 +4,13 @@ Feeds N posts in the recorded X v2 shape (the `shikayat ingest` line format) thr
 pipeline — parse, split, inbox commit, normalize, dedupe, classify, route, store, queue the
 acknowledgement — into SQLite and PostgreSQL, and, in the same run, through the naive baseline:
 orjson parse → tuple → sqlite3 `executemany` of the same complaint rows. Each variant runs in its
-own process (so its peak RSS is its own), `--repeat` times; medians are printed.
+own process (so its peak RSS is its own), `--repeat` times; medians are printed, with each
+variant's ratio to the baseline measured in the same run.
+
+A last run into SQLite (`split`, not counted in the throughput) wraps each stage with a timer
+and prints µs per post: intake (parse, split, inbox commit), claim, normalize, dedupe (the hook
+and the index update), classify, route, store (the batch's transaction) and the rest of the
+pipeline's own work (derived fields, events, acknowledgement).
 
     python3 .ci/dev python benchmarks/ingest.py --posts 20000 --repeat 3
 """
@@ -24,6 +30,7 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 import orjson
 
@@ -105,6 +112,50 @@ def run_pipeline(lines: list[bytes], url: str) -> float:
     return elapsed
 
 
+def run_split(lines: list[bytes], url: str) -> dict[str, float]:
+    """µs per post by stage (timers around each stage; a run of its own)."""
+    from collections import defaultdict
+
+    from shikayat.pipeline import Pipeline
+    from shikayat.plugins import load_plugins
+    from shikayat.replay import ingest_lines
+    from shikayat.units import load_units, sample_units_path
+
+    plugins = load_plugins()
+    store = plugins.open_store(url)
+    store.migrate()
+    pipeline = Pipeline(store=store, plugins=plugins, units=load_units(sample_units_path()))
+    spent: dict[str, float] = defaultdict(float)
+
+    def timed(stage: str, fn: Any) -> Any:
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            t0 = time.perf_counter()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                spent[stage] += time.perf_counter() - t0
+        return wrapper
+
+    relay = plugins.pm.hook
+    for stage in ("dedupe", "classify", "route"):
+        name = f"{stage}_complaint"
+        setattr(relay, name, timed(stage, getattr(relay, name)))
+    for platform in plugins.platforms.values():
+        platform.normalize = timed("normalize", platform.normalize)  # type: ignore[method-assign]
+    pipeline.index.add = timed("dedupe", pipeline.index.add)  # type: ignore[method-assign]
+    store.claim_inbox = timed("claim", store.claim_inbox)  # type: ignore[method-assign]
+    store.save_outcomes = timed("store", store.save_outcomes)  # type: ignore[method-assign]
+    t0 = time.perf_counter()
+    ingest_lines(lines, plugins, store, batch=500)
+    spent["intake"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    pipeline.drain(500)
+    drain = time.perf_counter() - t0
+    spent["other"] = drain - sum(v for k, v in spent.items() if k != "intake")
+    store.close()
+    return {k: v / len(lines) * 1e6 for k, v in spent.items()}
+
+
 def _pg_database() -> tuple[str, str] | None:
     try:
         import sqlalchemy as sa
@@ -132,6 +183,9 @@ def _drop_pg(name: str) -> None:
 def child(variant: str, posts: int) -> None:
     lines = make_lines(posts)
     with tempfile.TemporaryDirectory() as tmp:
+        if variant == "split":
+            print(json.dumps(run_split(lines, f"sqlite:///{Path(tmp) / 'split.db'}")))
+            return
         if variant == "baseline":
             elapsed = run_baseline(lines, Path(tmp) / "baseline.db")
         elif variant == "sqlite":
@@ -179,7 +233,15 @@ def main() -> None:
         rss = statistics.median(r["peak_rss_mib"] for r in runs)
         base = rate if v == "baseline" else base
         ratio = f"  {rate / base:6.1%} of baseline" if base and v != "baseline" else ""
-        print(f"  {v:<11} {rate:10,.0f} posts/s   peak RSS {rss:6.0f} MiB{ratio}")
+        per_post = 1e6 / rate
+        print(f"  {v:<11} {rate:10,.0f} posts/s  {per_post:7.1f} µs/post   peak RSS {rss:6.0f} MiB{ratio}")
+    out = subprocess.run([sys.executable, __file__, "--child", "split", "--posts", str(args.posts)],
+                         check=True, capture_output=True, text=True)
+    split = json.loads(out.stdout.strip().splitlines()[-1])
+    order = ("intake", "claim", "normalize", "dedupe", "classify", "route", "store", "other")
+    total = sum(split.values())
+    print("  split into SQLite (µs/post, one timed run): " + "  ".join(f"{k} {split[k]:.1f}" for k in order)
+          + f"  = {total:.1f}")
 
 
 if __name__ == "__main__":

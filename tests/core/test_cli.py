@@ -99,6 +99,7 @@ def test_config_check(runner: CliRunner, tmp_path: Path, monkeypatch: pytest.Mon
     monkeypatch.setenv("SHIKAYAT_TEST_X_TOKEN", "t0ken-value")
     good = invoke(runner, "--config", str(cfg), "config", "check")
     assert good.exit_code == 0 and "OK" in good.output and "t0ken-value" not in good.output
+    assert "70 complaint categories" in good.output
 
 
 def test_plugins_lists_distributions_platforms_and_channels(runner: CliRunner, tmp_path: Path,

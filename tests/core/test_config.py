@@ -32,7 +32,13 @@ path = "{UNITS.as_posix()}"
 
 [daemon]
 port = 0
-dedupe_window = "3d"
+
+[dedupe]
+window = "3d"
+others_window = "1d"
+others_similarity = 0.7
+guards = ["vehicle", "phone"]
+handle_platforms = ["fake"]
 
 [sla]
 critical = "10m"
@@ -47,7 +53,9 @@ webhook_secret = "s"
 def test_good_config_resolves_paths_and_settings(tmp_path: Path, plugins: Plugins) -> None:
     config = load_config(_config(tmp_path, GOOD), plugins)
     assert config.storage.url == f"sqlite:///{(tmp_path / 'data' / 'shikayat.db').resolve()}"
-    assert config.daemon.dedupe_window.days == 3
+    assert config.dedupe.window.days == 3 and config.dedupe.others_window.days == 1
+    assert config.dedupe.others_similarity == 0.7 and config.dedupe.same_author_similarity == 0.5
+    assert config.dedupe.guards == ("vehicle", "phone") and config.dedupe.handle_platforms == ("fake",)
     assert config.sla.by_priority["critical"].total_seconds() == 600  # type: ignore[index]
     channel = config.channels["city"]
     assert channel.platform == "fake" and channel.unit == "tf-city"
@@ -114,3 +122,45 @@ def test_unreadable_and_invalid_toml(tmp_path: Path, plugins: Plugins) -> None:
 def test_default_units_are_the_shipped_sample(tmp_path: Path, plugins: Plugins) -> None:
     config = load_config(_config(tmp_path, '[storage]\nurl = "sqlite:///x.db"\n'), plugins)
     assert "up-hq" in config.units
+
+
+def test_dedupe_defaults_and_problems(tmp_path: Path, plugins: Plugins) -> None:
+    config = load_config(_config(tmp_path, '[storage]\nurl = "sqlite:///x.db"\n'), plugins)
+    assert config.dedupe.window.days == 7 and config.dedupe.others_window.days == 7
+    assert "vehicle" in config.dedupe.guards and config.dedupe.handle_platforms == ()
+    text = """
+[storage]
+url = "sqlite:///x.db"
+
+[daemon]
+dedupe_window = "3d"
+
+[dedupe]
+window = "2d"
+others_window = "5d"
+others_similarity = 1.5
+thread_words = 0
+guards = ["vehicle", "horoscope"]
+handle_platforms = ["nosuch"]
+similarity = 0.8
+"""
+    with pytest.raises(ConfigError) as err:
+        load_config(_config(tmp_path, text), plugins)
+    lines = [str(p) for p in err.value.problems]
+    expected = [
+        "[daemon] dedupe_window: moved: write it as [dedupe] window",
+        "[dedupe] others_similarity: Input should be less than or equal to 1",
+        "[dedupe] thread_words: Input should be greater than or equal to 1",
+        "[dedupe] guards: unknown guard(s) 'horoscope' (known: vehicle, phone, fir, number, date, time, name)",
+        "[dedupe] similarity: unknown key",
+    ]
+    for line in expected:
+        assert line in lines, (line, lines)
+    text = text.replace('others_similarity = 1.5\n', "").replace("thread_words = 0\n", "").replace(
+        '"vehicle", "horoscope"', '"vehicle"').replace("similarity = 0.8\n", "").replace('dedupe_window = "3d"', "")
+    with pytest.raises(ConfigError) as err:
+        load_config(_config(tmp_path, text), plugins)
+    assert [str(p) for p in err.value.problems] == [
+        "[dedupe] others_window: must not be longer than window (2d)",
+        "[dedupe] handle_platforms: no installed plugin provides 'nosuch' (installed: fake)",
+    ]

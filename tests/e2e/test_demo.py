@@ -27,7 +27,7 @@ def test_hook_demo_channels(tmp_path: Path) -> None:
     assert len(rows) >= 20
     assert any(r["duplicate_of"] for r in rows)                    # repeats were folded
     assert any(r["status"] == "acknowledged" for r in rows)        # replies went out
-    assert {r["platform"] for r in rows} == {"twitter", "facebook", "instagram"}
+    assert {r["platform"] for r in rows} == {"twitter", "facebook", "instagram", "whatsapp"}
     status = subprocess.run([sys.executable, "-m", "shikayat", "--config", str(data / "shikayat.toml"), "status"],
                             capture_output=True, text=True, timeout=60, check=True).stdout
     assert "inbox_dead=1" in status                                # the malformed post is kept

@@ -275,3 +275,46 @@ def test_channel_lock_is_exclusive_across_stores(postgres_url: str) -> None:
     finally:
         a.close()
         b.close()
+
+
+def test_delivery_failure_marks_the_sent_reply_once(store: SQLStore) -> None:
+    c = _with_ack(store)
+    item, = store.claim_outbox(10, owner="w", lease_seconds=30)
+    assert store.mark_delivery_failed("twitter", "wamid.X", "131047 window") is False    # not sent yet
+    store.mark_sent(item.id, "wamid.X")
+    assert store.mark_delivery_failed("facebook", "wamid.X", "other platform") is False
+    assert store.mark_delivery_failed("twitter", "wamid.X", "131047 Re-engagement message") is True
+    stats = store.stats()
+    assert stats["outbox_failed"] == 1 and stats["outbox_sent"] == 0
+    back = store.get_complaint(c.id)
+    assert back is not None and back.status is Status.NEW                        # the author was not told
+    undelivered = [e for e in store.events(c.id) if e.kind == "reply.undelivered"]
+    assert [e.detail for e in undelivered] == [
+        {"kind": "ack", "platform_id": "wamid.X", "error": "131047 Re-engagement message"}]
+    # a redelivered report changes nothing and adds no second event
+    assert store.mark_delivery_failed("twitter", "wamid.X", "131047 Re-engagement message") is False
+    assert len([e for e in store.events(c.id) if e.kind == "reply.undelivered"]) == 1
+    assert store.claim_outbox(10, owner="w", lease_seconds=30) == []              # never re-sent by itself
+
+
+def test_claimed_reply_carries_its_author_and_their_latest_post_on_the_channel(store: SQLStore) -> None:
+    base = datetime(2026, 5, 1, 9, 30, tzinfo=UTC)
+    phone_author = Author(id="IN.7000000000000000003", name="Asha", phone="919800000001")
+    store.add_raw([raw("w1", "whatsapp"), raw("w2", "whatsapp"), raw("w3", "whatsapp", channel="other"),
+                   raw("w4", "whatsapp")])
+    items = store.claim_inbox(4, owner="w", lease_seconds=30)
+    first = complaint("w1", platform="whatsapp", docket="SK-1", channel="ch", author=phone_author, created_at=base)
+    later = complaint("w2", platform="whatsapp", docket="SK-2", channel="ch", author=phone_author,
+                      created_at=base + timedelta(days=3))
+    elsewhere = complaint("w3", platform="whatsapp", docket="SK-3", channel="other", author=phone_author,
+                          created_at=base + timedelta(days=9))
+    someone = complaint("w4", platform="whatsapp", docket="SK-4", channel="ch", author=Author(id="IN.9"),
+                        created_at=base + timedelta(days=20))
+    store.save_outcomes([
+        Processed(items[0].id, first, outbox=[OutboxEntry("ack", "ch", "w1", phone_author.id, "registered")]),
+        Processed(items[1].id, later), Processed(items[2].id, elsewhere), Processed(items[3].id, someone)])
+    item, = store.claim_outbox(10, owner="w", lease_seconds=30)
+    assert item.author is not None and item.author.phone == "919800000001" and item.author.name == "Asha"
+    assert "919800000001" not in repr(item)                     # the phone stays out of repr
+    assert item.last_inbound_at == base + timedelta(days=3)     # the author's newest on this channel
+    assert item.last_inbound_at.tzinfo is not None

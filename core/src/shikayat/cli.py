@@ -180,7 +180,8 @@ def config_check(ctx: Context) -> None:
     assert config is not None
     enabled = len(config.enabled_channels)
     click.echo(f"{ctx.config_path}: OK — {len(config.channels)} channel(s), {enabled} enabled; "
-               f"{len(config.units)} units in {len(config.units.forces)} force(s)")
+               f"{len(config.units)} units in {len(config.units.forces)} force(s); "
+               f"{len(config.taxonomy)} complaint categories")
 
 
 @cli.command()
@@ -240,7 +241,8 @@ def ingest(ctx: Context, file: str, no_process: bool) -> None:
             click.echo(f"{file}:{number}: {error}", err=True)
         click.echo(f"read {report.lines} line(s): {report.posts} post(s), {report.new} new, "
                    f"{report.known} already stored, {len(report.bad_lines)} bad line(s), "
-                   f"{report.dead} unreadable payload(s) kept as dead letters")
+                   f"{report.dead} unreadable payload(s) kept as dead letters"
+                   + (f", {report.undelivered} sent repl(ies) reported undelivered" if report.undelivered else ""))
         if not no_process:
             _drain(store, config, ctx.plugins)
     if report.bad_lines:

@@ -17,6 +17,10 @@
 
     [routing]                          # category rules, before tags and place names
     rules = [{category = "cyber_fraud", unit = "up-cyber-cell", force = "up"}]
+    [classify]
+    taxonomy = ["our-categories.yaml"] # files extending the shipped taxonomy (relative to this file)
+    [dedupe]                           # when posts fold into one case (see DedupeConfig)
+    window = "7d"
 
     [channels.up_police_x]
     platform = "twitter"
@@ -36,17 +40,18 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from shikayat._validation import problems as validation_problems
 from shikayat.decisions import SLAPolicy
 from shikayat.errors import ConfigError, ConfigProblem
 from shikayat.platforms import Channel
 from shikayat.routing import RoutingConfig, load_routing
+from shikayat.taxonomy import Taxonomy, load_taxonomy, shipped_taxonomy
 from shikayat.types import Priority
 from shikayat.units import Duration, UnitsDirectory, load_units, parse_duration, sample_units_path
 
-_KNOWN_SECTIONS = ("storage", "units", "daemon", "sla", "routing", "channels")
+_KNOWN_SECTIONS = ("storage", "units", "daemon", "sla", "dedupe", "classify", "routing", "channels")
 
 
 class StorageConfig(BaseModel):
@@ -67,9 +72,52 @@ class DaemonConfig(BaseModel):
     lease_seconds: float = Field(default=60.0, gt=0)
     idle_sleep: float = Field(default=0.5, gt=0, description="Seconds a worker waits when idle")
     docket_prefix: str = Field(default="SK", pattern=r"^[A-Z]{1,6}$")
-    dedupe_window: Duration = timedelta(days=7)
     max_reply_attempts: int = Field(default=8, ge=1)
     shutdown_grace: float = Field(default=20.0, gt=0)
+
+
+class ClassifyConfig(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    taxonomy: list[Path] = Field(default=[], description="Taxonomy files extending the shipped one")
+
+    @field_validator("taxonomy", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: Any) -> Any:
+        return [value] if isinstance(value, str) else value
+
+
+SPECIFIC_KINDS = ("vehicle", "phone", "fir", "number", "date", "time", "name")
+
+
+class DedupeConfig(BaseModel):
+    """When posts fold into one case (``[dedupe]``). Similarities are estimated Jaccard
+    similarities of the normalized texts' character 5-grams (0 to 1)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    window: Duration = Field(default=timedelta(days=7),
+                             description="How long a case gathers repeats; the index forgets older posts")
+    others_window: Duration = Field(default=timedelta(days=7),
+                                    description="Near-duplicates by different authors: at most this far apart")
+    same_author_similarity: float = Field(default=0.5, gt=0, le=1, description=(
+        "An edited repeat by the same author: similarity, or the share of the shorter post found in the longer"))
+    others_similarity: float = Field(default=0.6, gt=0, le=1,
+                                     description="A copy-paste by a different author: similarity at least this")
+    thread_words: int = Field(default=8, ge=1, description=(
+        "A reply or quote with at least this many words of its own may be a complaint of its own"))
+    thread_similarity: float = Field(default=0.3, gt=0, le=1, description=(
+        "A reply or quote that long stays in the original's case when at least this similar to it"))
+    guards: tuple[str, ...] = Field(default=SPECIFIC_KINDS, description=(
+        "Specifics that keep look-alike posts apart when they differ"))
+    handle_platforms: tuple[str, ...] = Field(default=(), description=(
+        "Platforms whose handles name one person across them (same handle = same author)"))
+
+    @field_validator("guards")
+    @classmethod
+    def _known_guards(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = [g for g in value if g not in SPECIFIC_KINDS]
+        if unknown:
+            raise ValueError(f"unknown guard(s) {', '.join(map(repr, unknown))} (known: {', '.join(SPECIFIC_KINDS)})")
+        return value
 
 
 @dataclass
@@ -81,10 +129,20 @@ class Config:
     channels: dict[str, Channel] = field(default_factory=dict)
     path: Path | None = None
     routing: RoutingConfig = field(default_factory=RoutingConfig)
+    taxonomy: Taxonomy = field(default_factory=shipped_taxonomy)
+    dedupe: DedupeConfig = field(default_factory=DedupeConfig)
 
     @property
     def enabled_channels(self) -> list[Channel]:
         return [c for c in self.channels.values() if c.settings.enabled]
+
+
+def _duration(value: timedelta) -> str:
+    seconds = int(value.total_seconds())
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds % size == 0:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
 
 
 def _problems_from(section: str, exc: ValidationError) -> list[ConfigProblem]:
@@ -132,10 +190,26 @@ def build_config(raw: dict[str, Any], plugins: Any, *, base: Path, path: Path | 
             problems += _problems_from("storage", exc)
 
     daemon = DaemonConfig()
+    raw_daemon = raw.get("daemon", {})
+    if isinstance(raw_daemon, dict) and "dedupe_window" in raw_daemon:
+        problems.append(ConfigProblem("daemon", "dedupe_window", "moved: write it as [dedupe] window"))
+        raw_daemon = {k: v for k, v in raw_daemon.items() if k != "dedupe_window"}
     try:
-        daemon = DaemonConfig.model_validate(raw.get("daemon", {}))
+        daemon = DaemonConfig.model_validate(raw_daemon)
     except ValidationError as exc:
         problems += _problems_from("daemon", exc)
+
+    dedupe = DedupeConfig()
+    try:
+        dedupe = DedupeConfig.model_validate(raw.get("dedupe", {}))
+        if dedupe.others_window > dedupe.window:
+            problems.append(ConfigProblem("dedupe", "others_window",
+                                          f"must not be longer than window ({_duration(dedupe.window)})"))
+        known = ", ".join(sorted(plugins.platforms)) or "none"
+        problems += [ConfigProblem("dedupe", "handle_platforms", f"no installed plugin provides {name!r} (installed: {known})")
+                     for name in dedupe.handle_platforms if name not in plugins.platforms]
+    except ValidationError as exc:
+        problems += _problems_from("dedupe", exc)
 
     sla = SLAPolicy()
     for key, value in (raw.get("sla") or {}).items():
@@ -156,6 +230,9 @@ def build_config(raw: dict[str, Any], plugins: Any, *, base: Path, path: Path | 
     except ConfigError as exc:
         problems += [ConfigProblem(f"units: {p.section}" if p.section != "units" else "units", p.key, p.problem)
                      for p in exc.problems]
+
+    taxonomy, taxonomy_problems = _taxonomy(raw.get("classify", {}), base)
+    problems += taxonomy_problems
 
     channels: dict[str, Channel] = {}
     raw_channels = raw.get("channels", {})
@@ -195,7 +272,23 @@ def build_config(raw: dict[str, Any], plugins: Any, *, base: Path, path: Path | 
     if problems or storage is None:
         raise ConfigError(problems)
     return Config(storage=storage, units=units, daemon=daemon, sla=sla, channels=channels, path=path,
-                  routing=routing)
+                  routing=routing, taxonomy=taxonomy, dedupe=dedupe)
+
+
+def _taxonomy(section: Any, base: Path) -> tuple[Taxonomy, list[ConfigProblem]]:
+    """The ``[classify]`` section: the shipped taxonomy extended by the listed files."""
+    try:
+        cfg = ClassifyConfig.model_validate(section)
+    except ValidationError as exc:
+        return shipped_taxonomy(), _problems_from("classify", exc)
+    files = [base / p for p in cfg.taxonomy]
+    missing = [ConfigProblem("classify", "taxonomy", f"{f} does not exist") for f in files if not f.is_file()]
+    if missing:
+        return shipped_taxonomy(), missing
+    try:
+        return load_taxonomy(files), []
+    except ConfigError as exc:
+        return shipped_taxonomy(), [ConfigProblem(f"classify: {p.section}", p.key, p.problem) for p in exc.problems]
 
 
 def _lenient(model: Any, section: dict[str, Any]) -> Any:

@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from shikayat.types import DuplicateReason, Priority
+from shikayat.taxonomy import Taxonomy, shipped_taxonomy
+from shikayat.types import DuplicateReason, Language, Priority
 
 if TYPE_CHECKING:
     from shikayat.pipeline.dedupe import DedupeIndex
@@ -34,6 +35,8 @@ class Classification:
     actionable: bool = True
     sensitive: bool = False
     reason: str = ""
+    language: Language | None = None
+    """The post's language as the classifier reads it, or None to keep the detected one."""
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,8 @@ class DecisionContext:
     ``channel`` is the receiving channel (None for a replayed post with no channel).
     ``index`` answers duplicate lookups without scanning the store.
     ``rules`` are the ``[routing]`` rules of the configuration, in order.
+    ``taxonomy`` is the loaded complaint taxonomy (the shipped one, extended by the
+    ``[classify]`` config section).
     """
 
     units: UnitsDirectory
@@ -72,3 +77,4 @@ class DecisionContext:
     channel: Channel | None = None
     sla: SLAPolicy = field(default_factory=SLAPolicy)
     rules: tuple[RoutingRule, ...] = ()
+    taxonomy: Taxonomy = field(default_factory=shipped_taxonomy)

@@ -64,8 +64,9 @@ def classify_complaint(complaint: Complaint, context: DecisionContext) -> Classi
     """Pick the category, priority, actionable and sensitive flags.
 
     Called by the classify stage once per complaint (duplicates included, so that they can be
-    displayed). Return a :class:`~shikayat.decisions.Classification` or None to let another
-    plugin decide. First non-None answer wins; the built-in default always answers.
+    displayed). ``context.taxonomy`` is the loaded complaint taxonomy. Return a
+    :class:`~shikayat.decisions.Classification` or None to let another plugin decide. First
+    non-None answer wins; the built-in default always answers.
     """
 
 

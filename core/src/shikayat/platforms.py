@@ -8,6 +8,10 @@ into :class:`~shikayat.complaint.Complaint`, and builds (for one configured chan
   body, split a delivery into raw posts;
 * a :class:`Replier` (``Capability.REPLY``): send one reply, return the platform's id for it.
 
+A platform that reports delivery asynchronously (a WhatsApp ``failed`` status after the send
+was accepted) returns those reports from :meth:`Platform.delivery_failures`; core marks the
+reply's outbox row failed (:meth:`shikayat.store.Store.mark_delivery_failed`).
+
 Platform objects do I/O with an injected :class:`httpx.AsyncClient`; nothing is built at import
 time. Plugins never import tenacity: they raise the right :mod:`shikayat.errors` class and core
 retries.
@@ -18,6 +22,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, ClassVar
 
@@ -28,7 +33,7 @@ from shikayat.types import Cursor
 if TYPE_CHECKING:
     import httpx
 
-    from shikayat.complaint import Complaint, RawPost
+    from shikayat.complaint import Author, Complaint, RawPost
 
 
 class Capability(StrEnum):
@@ -108,11 +113,27 @@ class ReplyIntent:
     private: bool = False
     attempts: int = 1
     """1 on the first try; more means an earlier attempt may have reached the platform."""
+    author: Author | None = None
+    """The complaint's author as stored (``phone`` included, kept out of ``repr``)."""
+    last_inbound_at: datetime | None = None
+    """When the author last posted on this channel, as far as the store knows (the newest
+    ``created_at`` of their complaints): what a messaging window (WhatsApp's 24 hours since
+    the customer's last message) is measured from. None when unknown."""
 
 
 @dataclass(frozen=True)
 class SentReply:
     platform_id: str
+
+
+@dataclass(frozen=True)
+class DeliveryFailure:
+    """The platform reports that a reply it had accepted was not delivered."""
+
+    platform_id: str
+    """The id :meth:`Replier.send` returned for the reply."""
+    error: str
+    """The platform's reason, in words (with its error code)."""
 
 
 class Replier(ABC):
@@ -205,6 +226,16 @@ class Platform(ABC):
         For a polled platform that is one post object; for a webhook platform one delivery
         body. Raise UnparseablePayload if not even an id can be found.
         """
+
+    def delivery_failures(self, payload: bytes) -> list[DeliveryFailure]:
+        """Replies that one delivery (or replayed payload) reports as not delivered.
+
+        Called by core next to :meth:`split` for every verified webhook delivery and every
+        replayed payload; each failure marks the outbox row holding that platform id as failed
+        (delivery reports are not posts: :meth:`split` leaves them out). Pure. Raise
+        UnparseablePayload only when :meth:`split` would too. Default: none.
+        """
+        return []
 
     def own_account_ids(self, settings: ChannelSettings) -> frozenset[str]:
         """Platform user ids of our own accounts on this channel: never complaints."""

@@ -5,7 +5,8 @@ where ``payload`` is the platform's own JSON for one post (a polled platform) or
 delivery (a push platform), exactly as the fetcher or webhook receives it. Lines go into the
 inbox like live traffic and through the same pipeline. A line that cannot be read is reported
 with its number and the rest are still ingested; a payload the platform cannot read is kept
-as a dead letter (``shikayat reprocess`` retries it).
+as a dead letter (``shikayat reprocess`` retries it). Replies a payload reports as not
+delivered (``Platform.delivery_failures``) are marked failed, as the webhook route does.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import orjson
 
 from shikayat.complaint import RawPost
 from shikayat.errors import UnparseablePayload
+from shikayat.platforms import DeliveryFailure
 from shikayat.plugins import Plugins
 from shikayat.store import Store
 from shikayat.types import Status
@@ -31,6 +33,8 @@ class IngestReport:
     posts: int = 0
     new: int = 0
     dead: int = 0
+    undelivered: int = 0
+    """Sent replies the payloads reported as not delivered (marked failed)."""
     bad_lines: list[tuple[int, str]] = field(default_factory=list)
 
     @property
@@ -38,35 +42,40 @@ class IngestReport:
         return self.posts - self.new
 
 
-def _parse_line(number: int, line: bytes, plugins: Plugins,
-                channels: set[str] | None) -> tuple[list[RawPost], RawPost | None, str]:
-    """(posts, dead-letter post or None, error). An error with no posts means a bad line."""
+_Parsed = tuple[list[RawPost], RawPost | None, str, list[tuple[str, DeliveryFailure]]]
+
+
+def _parse_line(number: int, line: bytes, plugins: Plugins, channels: set[str] | None) -> _Parsed:
+    """(posts, dead-letter post or None, error, (platform, delivery failure) pairs). An error
+    with no posts means a bad line."""
     try:
         obj = orjson.loads(line)
     except orjson.JSONDecodeError as exc:
-        return [], None, f"not valid JSON ({exc})"
+        return [], None, f"not valid JSON ({exc})", []
     if not isinstance(obj, dict):
-        return [], None, "a line must be a JSON object with 'platform' and 'payload'"
+        return [], None, "a line must be a JSON object with 'platform' and 'payload'", []
     platform_name = obj.get("platform")
     if not isinstance(platform_name, str) or not platform_name:
-        return [], None, "missing 'platform'"
+        return [], None, "missing 'platform'", []
     platform = plugins.platforms.get(platform_name)
     if platform is None:
-        return [], None, f"no installed plugin provides platform {platform_name!r}"
+        return [], None, f"no installed plugin provides platform {platform_name!r}", []
     channel = obj.get("channel")
     if channel is not None and not isinstance(channel, str):
-        return [], None, "'channel' must be a string"
+        return [], None, "'channel' must be a string", []
     if channel is not None and channels is not None and channel not in channels:
-        return [], None, f"channel {channel!r} is not configured"
+        return [], None, f"channel {channel!r} is not configured", []
     if "payload" not in obj:
-        return [], None, "missing 'payload'"
+        return [], None, "missing 'payload'", []
     payload = orjson.dumps(obj["payload"])
     try:
-        return platform.split(payload, channel), None, ""
+        posts = platform.split(payload, channel)
+        failures = [(platform_name, f) for f in platform.delivery_failures(payload)]
     except UnparseablePayload as exc:
         key = "sha256:" + hashlib.sha256(payload).hexdigest()
         raw = RawPost(platform=platform_name, external_id=key, channel=channel, payload=payload)
-        return [], raw, str(exc)
+        return [], raw, str(exc), []
+    return posts, None, "", failures
 
 
 def ingest_lines(
@@ -82,12 +91,16 @@ def ingest_lines(
     report = IngestReport()
     posts: list[RawPost] = []
     dead: list[tuple[RawPost, str]] = []
+    failures: list[tuple[str, DeliveryFailure]] = []
 
     def flush() -> None:
         if posts or dead:
             report.new += store.add_raw(posts, dead=dead)
             posts.clear()
             dead.clear()
+        for platform_name, failure in failures:
+            report.undelivered += store.mark_delivery_failed(platform_name, failure.platform_id, failure.error)
+        failures.clear()
 
     for number, line in enumerate(lines, start=1):
         if on_line is not None:
@@ -95,7 +108,8 @@ def ingest_lines(
         if not line.strip():
             continue
         report.lines += 1
-        got, dead_post, error = _parse_line(number, line, plugins, channels)
+        got, dead_post, error, reported = _parse_line(number, line, plugins, channels)
+        failures.extend(reported)
         if dead_post is not None:
             dead.append((dead_post, error))
             report.dead += 1

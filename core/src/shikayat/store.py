@@ -31,7 +31,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from shikayat.complaint import Complaint, RawPost
+from shikayat.complaint import Author, Complaint, RawPost
 from shikayat.types import Cursor, Status
 
 
@@ -100,6 +100,10 @@ class OutboxItem:
     text: str
     private: bool
     attempts: int
+    author: Author | None = None
+    """The complaint's author as stored (for platforms that address a reply by phone)."""
+    last_inbound_at: datetime | None = None
+    """The newest ``created_at`` of the author's complaints on the same platform and channel."""
 
 
 @dataclass(frozen=True)
@@ -148,6 +152,15 @@ class IndexRow:
     created_at: datetime
     duplicate_of: str | None
     conversation_id: str | None
+    text: str | None = None
+    """The text as posted (the specifics of an incident are read from it)."""
+    author_handle: str | None = None
+    author_phone: str | None = None
+    reply_to: str | None = None
+    quote_of: str | None = None
+    repost_of: str | None = None
+    duplicate_reason: str | None = None
+    duplicate_score: float | None = None
 
 
 @dataclass(frozen=True)
@@ -242,7 +255,8 @@ class Store(ABC):
     def claim_outbox(
         self, limit: int, *, owner: str, lease_seconds: float, now: datetime | None = None
     ) -> list[OutboxItem]:
-        """Lease pending rows that are due; increments and commits ``attempts`` first."""
+        """Lease pending rows that are due; increments and commits ``attempts`` first. Each item
+        carries its complaint's author and the author's latest post time on that channel."""
 
     @abstractmethod
     def mark_sent(self, outbox_id: int, platform_id: str) -> None:
@@ -253,6 +267,15 @@ class Store(ABC):
 
     @abstractmethod
     def mark_failed(self, outbox_id: int, error: str) -> None: ...
+
+    @abstractmethod
+    def mark_delivery_failed(self, platform: str, platform_id: str, error: str) -> bool:
+        """The platform reports that the reply it accepted as ``platform_id`` was not delivered.
+
+        Marks that sent outbox row failed with ``error`` and records a ``reply.undelivered``
+        event; an acknowledgement's complaint goes back from acknowledged to new (its author
+        was not told). Returns False and changes nothing when no *sent* row of ``platform`` has
+        that id: a reply sent outside Shikayat, or a report already recorded (redelivery)."""
 
     # -- channels --------------------------------------------------------------------------
     @abstractmethod

@@ -7,6 +7,8 @@
 * ``POST /webhooks/<channel>`` — a delivery: signature checked over the raw body (401 and
   nothing stored when it fails), then its posts are committed to the inbox, and only then
   answered 200. A body that passes the signature but cannot be split is kept as a dead letter.
+  Replies the delivery reports as not delivered (``Platform.delivery_failures``) are marked
+  failed in the outbox before the answer, too.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from starlette.routing import Route
 
 from shikayat.complaint import RawPost
 from shikayat.errors import UnparseablePayload, WebhookRejected
+from shikayat.platforms import DeliveryFailure
 from shikayat.store import Store
 from shikayat.webhooks import WebhookRoutes
 
@@ -33,6 +36,20 @@ logger = logging.getLogger(__name__)
 
 def _json(data: Any, status: int = 200) -> Response:
     return Response(orjson.dumps(data), status_code=status, media_type="application/json")
+
+
+def record_delivery_failures(store: Store, platform: str, failures: list[DeliveryFailure],
+                             *, channel: str | None = None) -> int:
+    """Mark each reported reply failed in the outbox; returns how many rows were marked."""
+    marked = 0
+    for failure in failures:
+        if store.mark_delivery_failed(platform, failure.platform_id, failure.error):
+            marked += 1
+            logger.warning("channel %s: reply %s was not delivered: %s", channel or "?", failure.platform_id,
+                           failure.error)
+        else:
+            logger.debug("delivery report for %s matches no sent reply", failure.platform_id)
+    return marked
 
 
 def create_app(
@@ -80,14 +97,21 @@ def create_app(
             logger.warning("webhook delivery for %s rejected: %s", entry.channel.name, exc)
             return _json({"error": "invalid signature"}, 401)
         dead: list[tuple[RawPost, str]] = []
+        failures: list[DeliveryFailure] = []
         try:
             posts = entry.receiver.split(body)
+            failures = entry.platform.delivery_failures(body)
         except UnparseablePayload as exc:
             posts = []
             key = "sha256:" + hashlib.sha256(body).hexdigest()
             raw = RawPost(platform=entry.platform.name, external_id=key, channel=entry.channel.name, payload=body)
             dead.append((raw, f"delivery could not be read: {exc}"))
-        await asyncio.to_thread(store.add_raw, posts, channel=entry.channel.name, dead=dead)
+
+        def commit() -> None:
+            store.add_raw(posts, channel=entry.channel.name, dead=dead)
+            record_delivery_failures(store, entry.platform.name, failures, channel=entry.channel.name)
+
+        await asyncio.to_thread(commit)
         on_intake()
         return _json({"received": len(posts)})
 

@@ -146,6 +146,7 @@ class OutboxRow(Base):
     __table_args__ = (
         UniqueConstraint("complaint_id", "kind"),
         Index("ix_outbox_state_next_attempt_at", "state", "next_attempt_at"),
+        Index("ix_outbox_platform_platform_id", "platform", "platform_id"),
     )
 
     id: Mapped[int] = mapped_column(_BigId, primary_key=True, autoincrement=True)

@@ -270,25 +270,34 @@ class SQLStore(Store):
         with self.engine.begin() as con:
             return con.execute(stmt).rowcount
 
+    _INDEX_COLUMNS = (ComplaintRow.id, ComplaintRow.docket, ComplaintRow.platform, ComplaintRow.external_id,
+                      ComplaintRow.author_id, ComplaintRow.text_normalized, ComplaintRow.created_at,
+                      ComplaintRow.duplicate_of, ComplaintRow.conversation_id, ComplaintRow.text,
+                      ComplaintRow.author_handle, ComplaintRow.author_phone, ComplaintRow.thread,
+                      ComplaintRow.duplicate_reason, ComplaintRow.duplicate_score)
+
+    @staticmethod
+    def _index_row(r: Any) -> IndexRow:
+        thread = r.thread or {}
+        return IndexRow(*r[:12], reply_to=thread.get("reply_to"), quote_of=thread.get("quote_of"),
+                        repost_of=thread.get("repost_of"), duplicate_reason=r.duplicate_reason,
+                        duplicate_score=r.duplicate_score)
+
     def recent_index_rows(self, since: datetime) -> Iterator[IndexRow]:
-        q = (select(ComplaintRow.id, ComplaintRow.docket, ComplaintRow.platform, ComplaintRow.external_id,
-                    ComplaintRow.author_id, ComplaintRow.text_normalized, ComplaintRow.created_at,
-                    ComplaintRow.duplicate_of, ComplaintRow.conversation_id)
+        q = (select(*self._INDEX_COLUMNS)
              .where(ComplaintRow.created_at >= since).order_by(ComplaintRow.created_at, ComplaintRow.id))
         with self.engine.connect() as con:
             for r in con.execution_options(yield_per=5000).execute(q):
-                yield IndexRow(*r)
+                yield self._index_row(r)
 
     def find_complaints(self, platform: str, external_ids: Iterable[str]) -> dict[str, IndexRow]:
         ids = list(external_ids)
         if not ids:
             return {}
-        q = (select(ComplaintRow.id, ComplaintRow.docket, ComplaintRow.platform, ComplaintRow.external_id,
-                    ComplaintRow.author_id, ComplaintRow.text_normalized, ComplaintRow.created_at,
-                    ComplaintRow.duplicate_of, ComplaintRow.conversation_id)
+        q = (select(*self._INDEX_COLUMNS)
              .where(ComplaintRow.platform == platform, ComplaintRow.external_id.in_(ids)))
         with self.engine.connect() as con:
-            return {r.external_id: IndexRow(*r) for r in con.execute(q)}
+            return {r.external_id: self._index_row(r) for r in con.execute(q)}
 
     # -- replies ---------------------------------------------------------------------------
     def claim_outbox(self, limit: int, *, owner: str, lease_seconds: float,
@@ -306,13 +315,23 @@ class SQLStore(Store):
             con.execute(update(OutboxRow).where(OutboxRow.id.in_(ids)).values(
                 attempts=OutboxRow.attempts + 1, lease_owner=owner,
                 leased_until=now + timedelta(seconds=lease_seconds)))
+            other = ComplaintRow.__table__.alias("other")
+            latest = (select(func.max(other.c.created_at))
+                      .where(other.c.platform == ComplaintRow.platform, other.c.author_id == ComplaintRow.author_id,
+                             other.c.channel.is_not_distinct_from(ComplaintRow.channel))
+                      .scalar_subquery())
             rows = con.execute(
-                select(*OutboxRow.__table__.c, ComplaintRow.docket.label("docket"))
+                select(*OutboxRow.__table__.c, ComplaintRow.docket.label("docket"),
+                       ComplaintRow.author_id, ComplaintRow.author_handle, ComplaintRow.author_name,
+                       ComplaintRow.author_phone, latest.label("last_inbound_at"))
                 .join(ComplaintRow, ComplaintRow.id == OutboxRow.complaint_id)
                 .where(OutboxRow.id.in_(ids)).order_by(OutboxRow.id))
             return [OutboxItem(id=o.id, complaint_id=o.complaint_id, docket=o.docket or "", kind=o.kind,
                                platform=o.platform, channel=o.channel, in_reply_to=o.in_reply_to,
-                               recipient=o.recipient, text=o.text, private=o.private, attempts=o.attempts)
+                               recipient=o.recipient, text=o.text, private=o.private, attempts=o.attempts,
+                               author=Author.model_construct(id=o.author_id, handle=o.author_handle,
+                                                             name=o.author_name, phone=o.author_phone),
+                               last_inbound_at=o.last_inbound_at)
                     for o in rows]
 
     def mark_sent(self, outbox_id: int, platform_id: str) -> None:
@@ -342,6 +361,25 @@ class SQLStore(Store):
             ).returning(OutboxRow.complaint_id, OutboxRow.kind)).one()
             con.execute(self._insert(EventRow), [self._event_row(Event(
                 "reply.failed", row.complaint_id, {"kind": row.kind, "error": error}, actor="outbox"), now)])
+
+    def mark_delivery_failed(self, platform: str, platform_id: str, error: str) -> bool:
+        now = utcnow()
+        with self.engine.begin() as con:
+            row = con.execute(update(OutboxRow).where(
+                OutboxRow.platform == platform, OutboxRow.platform_id == platform_id,
+                OutboxRow.state == OutboxState.SENT.value,
+            ).values(state=OutboxState.FAILED.value, error=error).returning(
+                OutboxRow.complaint_id, OutboxRow.kind)).first()
+            if row is None:
+                return False
+            if row.kind == "ack":
+                con.execute(update(ComplaintRow).where(
+                    ComplaintRow.id == row.complaint_id, ComplaintRow.status == Status.ACKNOWLEDGED.value,
+                ).values(status=Status.NEW.value, updated_at=now))
+            con.execute(self._insert(EventRow), [self._event_row(Event(
+                "reply.undelivered", row.complaint_id,
+                {"kind": row.kind, "platform_id": platform_id, "error": error}, actor="platform"), now)])
+        return True
 
     # -- channels --------------------------------------------------------------------------
     def update_channel(self, channel: str, **fields: Any) -> None:

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import random
+
 import pytest
 
-from shikayat.pipeline.neardup import NearDuplicateIndex
+from shikayat.pipeline.neardup import NearDuplicateIndex, containment
 from shikayat.textnorm import normalize_text
 
 
@@ -19,8 +21,9 @@ def _jaccard(a: str, b: str, k: int = 5) -> float:
 ])
 def test_signature_similarity_estimates_jaccard(a: str, b: str) -> None:
     idx = NearDuplicateIndex(num_perm=256, bands=64)
-    est = float((idx.signature(a) == idx.signature(b)).mean())  # type: ignore[operator]
-    assert abs(est - _jaccard(" ".join(a.split()), " ".join(b.split()))) < 0.12
+    sa, sb = idx.signature(a), idx.signature(b)
+    assert sa is not None and sb is not None
+    assert abs(sa.similarity(sb) - _jaccard(" ".join(a.split()), " ".join(b.split()))) < 0.12
 
 
 def test_query_finds_near_duplicates_above_the_threshold_only() -> None:
@@ -41,9 +44,49 @@ def test_prune_forgets_old_entries_and_keeps_the_rest() -> None:
     assert idx.prune(before=1.5) == 2 and len(idx) == 1
     assert idx.query(idx.signature("chain snatching near the gpo today")) == []
     assert [k for k, _ in idx.query(idx.signature("jam at polytechnic crossing"))] == ["c2"]
-    assert idx._bands and all(idx._keys[s] is not None for b in idx._bands.values() for s in b)
 
 
-def test_bands_must_divide_permutations() -> None:
+
+def test_entries_survive_merges_and_compaction_and_expire_in_order() -> None:
+    """Band entries move from the recent dictionary into the sorted arrays (merge) and the
+    signature store drops pruned rows (compaction); lookups and slots stay right throughout."""
+    idx = NearDuplicateIndex()
+    words = "chain mobile bike purse chori chheen gali sector thana market raat subah kal aaj jaldi help".split()
+    rng = random.Random(7)
+    texts = [" ".join(rng.sample(words, 6)) + f" {rng.randrange(10**9)}" for _ in range(6000)]
+    slots = [idx.add(f"c{i}", idx.signature(t), float(i)) for i, t in enumerate(texts)]
+    assert len(idx._main_keys) > 0                               # merged at least once
+    assert [k for k, _ in idx.query(idx.signature(texts[10]))][:1] == ["c10"]
+    assert idx.prune(before=5000.0) == 5000 and len(idx) == 1000
+    assert idx.query(idx.signature(texts[10])) == [] or "c10" not in dict(idx.query(idx.signature(texts[10])))
+    for i in range(6000, 9000):                                  # more adds: merge + compaction
+        idx.add(f"c{i}", idx.signature(" ".join(rng.sample(words, 6)) + f" {rng.randrange(10**9)}"), float(i))
+    assert idx._base > 0                                         # pruned rows were dropped
+    sig = idx.signature(texts[5500])
+    assert [k for k, _ in idx.query(sig)][:1] == ["c5500"]
+    assert sig is not None and idx.scores(sig, [slots[5500]])[0] == 1.0   # global slots stay valid
+
+
+def test_unsearchable_entries_keep_their_signature_only() -> None:
+    idx = NearDuplicateIndex()
+    sig = idx.signature("sir meri bike chori ho gayi gomti nagar se")
+    slot = idx.add("d1", sig, 1.0, searchable=False)
+    assert idx.query(sig) == []
+    assert sig is not None and slot is not None and idx.scores(sig, [slot]) == [1.0] and idx.size_of(slot) > 20
+
+
+def test_containment_reads_a_repeat_with_more_detail() -> None:
+    idx = NearDuplicateIndex(num_perm=256, bands=64)
+    short = idx.signature("sir meri bike chori ho gayi gomti nagar se")
+    long = idx.signature("sir meri bike chori ho gayi gomti nagar se kal raat, vipul khand, fir bhi nahi likh rahe")
+    assert short is not None and long is not None
+    j = short.similarity(long)
+    assert j < 0.6 < containment(j, short.size, long.size)
+    assert containment(0.0, 0, 10) == 0.0
+
+
+def test_bands_must_divide_permutations_and_threshold_is_a_share() -> None:
     with pytest.raises(ValueError):
         NearDuplicateIndex(num_perm=100, bands=32)
+    with pytest.raises(ValueError):
+        NearDuplicateIndex(threshold=0)

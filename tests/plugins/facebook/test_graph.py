@@ -56,6 +56,7 @@ def _envelope(code: int, subcode: int | None = None, **extra: Any) -> dict[str, 
     (400, 80006, None, RateLimited),        # Messenger BUC
     (400, 80009, None, RateLimited),
     (400, 130429, None, RateLimited),       # WhatsApp throughput
+    (400, 131048, None, RateLimited),       # WhatsApp spam rate limit: slow down
     (400, 190, 463, AuthError),             # token expired
     (400, 190, 460, AuthError),             # password changed
     (400, 102, None, AuthError),

@@ -1,14 +1,21 @@
-"""Default classifier: every post is an actionable, uncategorised complaint of normal priority."""
+"""Default classifier: keywords of the loaded taxonomy (see :mod:`shikayat.classify`).
+
+Category by the longest, most specific matched keywords (actionable categories first),
+priority from the category raised to critical by emergency phrases, sensitive and actionable
+flags from the taxonomy, and the reason in words. A post matching nothing is an actionable
+``uncategorised`` complaint of normal priority.
+"""
 
 from __future__ import annotations
 
+from shikayat.classify import classifier_for
 from shikayat.complaint import Complaint
 from shikayat.decisions import Classification, DecisionContext
 from shikayat.hookspecs import hookimpl
-from shikayat.types import Priority
+from shikayat.textnorm import normalize_text
 
 
 @hookimpl
 def classify_complaint(complaint: Complaint, context: DecisionContext) -> Classification:
-    return Classification(category="uncategorised", priority=Priority.NORMAL, actionable=True,
-                          sensitive=False, reason="default classifier")
+    text = complaint.text_normalized if complaint.text_normalized is not None else normalize_text(complaint.text)
+    return classifier_for(context.taxonomy).classify(text, complaint.language)

@@ -1,53 +1,115 @@
-"""Default dedupe, in order: reposts of known complaints; exact repeats by the same author;
-near-duplicates (MinHash over character shingles, at or above the index's threshold) — by the
-same author (an edited repeat) or by others (a copy-paste wave).
+"""Default dedupe: which case a post belongs to, in this order.
 
-(Redeliveries of the same post never get this far: the inbox's unique key absorbs them.)
+1. **Reposts** of a known complaint (or of an original that an earlier repost or quote
+   already stands in for) join its case: a repost carries nothing of its own.
+2. **Quotes and replies** in the thread of a known complaint (quoted post, replied-to post,
+   or the conversation's first post) join its case as support ("same problem here sir", "still
+   no action") — unless the post reads as a complaint of its own: at least ``thread_words``
+   words, less similar to the original than ``thread_similarity`` and sharing no vehicle, phone
+   or FIR number with it; or stating specifics that conflict with the original's.
+3. **The same author repeating** (any of the author's identities, so across platforms when a
+   phone number or a trusted handle links them): the exact text again within the window, or an
+   edited version — similar at ``same_author_similarity``, or the shorter post nearly contained
+   in the longer (a repeat with more detail) — with no conflicting specifics.
+4. **Near-duplicates by different authors** (copy-paste waves) within ``others_window`` of the
+   case's newest post, at the stricter ``others_similarity``, with no conflicting specifics,
+   and only for posts of some length ("please help sir" twice is not one incident).
+
+Conflicting specifics (:mod:`shikayat.pipeline.specifics`: vehicle, phone and FIR numbers,
+amounts, dates, times, names) keep look-alike posts apart: the same scam script hitting two
+people with different amounts and numbers is two cases. An exact repeat by the same author is
+exempt (a re-post of yesterday's text is not a new incident because "kal" moved on).
+Redeliveries of the same post never get this far: the inbox's unique key absorbs them.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from shikayat.complaint import Complaint
 from shikayat.decisions import DecisionContext, Duplicate
 from shikayat.hookspecs import hookimpl
-from shikayat.textnorm import dedupe_key
+from shikayat.pipeline.dedupe import DedupeIndex, Features, Known
+from shikayat.pipeline.neardup import containment
 from shikayat.types import DuplicateReason
+
+_MIN_CONTAINED = 20
+"""Containment counts only when the shorter post has this many shingles (about 24 characters):
+a two-word post is "contained" in almost anything. Posts by different authors fold as
+near-duplicates only at this length too ("please help sir" twice is not one incident)."""
+
+
+def _link(known: Known, reason: DuplicateReason, score: float, feats: Features, index: DedupeIndex) -> Duplicate:
+    return Duplicate(of=known.canonical, of_docket=known.canonical_docket, reason=reason, score=round(score, 3),
+                     new_author=not index.has_supported(known.canonical, feats.identities))
+
+
+def _apart(a: datetime, b: datetime) -> float:
+    return abs((a - b).total_seconds())
 
 
 @hookimpl
 def dedupe_complaint(complaint: Complaint, context: DecisionContext) -> Duplicate | None:
     index = context.index
-    if complaint.thread.repost_of:
-        original = index.by_external(complaint.platform, complaint.thread.repost_of)
-        if original is not None:
-            return Duplicate(
-                of=original.canonical,
-                of_docket=original.canonical_docket,
-                reason=DuplicateReason.THREAD,
-                score=1.0,
-                new_author=not index.has_supported(original.canonical, complaint.author.id),
-            )
-    key = dedupe_key(complaint.text_normalized or "")
-    earlier = index.same_author_text(complaint.platform, complaint.author.id, key)
-    if earlier is not None and earlier.external_id != complaint.external_id:
-        within = complaint.created_at - earlier.created_at <= index.window
-        if within:
-            return Duplicate(
-                of=earlier.canonical,
-                of_docket=earlier.canonical_docket,
-                reason=DuplicateReason.SAME_AUTHOR,
-                score=1.0,
-                new_author=False,
-            )
-    for known, score in index.similar(complaint.text_normalized):
-        if known.external_id == complaint.external_id or complaint.created_at - known.created_at > index.window:
+    rules = index.settings
+    feats = index.features(complaint)
+    platform, thread = complaint.platform, complaint.thread
+
+    # 1. reposts
+    original = index.by_external(platform, thread.repost_of)
+    if original is not None:
+        return _link(original, DuplicateReason.THREAD, 1.0, feats, index)
+
+    # 2. quotes and replies in a known complaint's thread
+    conversation = thread.conversation_id if thread.conversation_id != complaint.external_id else None
+    for target in (thread.quote_of, thread.reply_to, conversation):
+        original = index.by_external(platform, target)
+        if original is None or original.external_id == complaint.external_id:
             continue
-        same = known.author_id == complaint.author.id
-        return Duplicate(
-            of=known.canonical,
-            of_docket=known.canonical_docket,
-            reason=DuplicateReason.SAME_AUTHOR if same else DuplicateReason.NEAR_DUPLICATE,
-            score=round(score, 3),
-            new_author=not same and not index.has_supported(known.canonical, complaint.author.id),
-        )
+        if feats.specifics.conflict(original.specifics, rules.guards):
+            break                                          # another incident: decide by text below
+        words = len((complaint.text_normalized or "").split())
+        if words < rules.thread_words:
+            return _link(original, DuplicateReason.THREAD, 1.0, feats, index)
+        (similarity,) = index.scores(feats.signature, [original])
+        if similarity >= rules.thread_similarity or feats.specifics.shares(original.specifics):
+            return _link(original, DuplicateReason.THREAD, similarity, feats, index)
+        break                                              # a complaint of its own
+
+    window = rules.window.total_seconds()
+    # 3. the same author: exact repeat
+    earlier = index.same_author_text(feats.identities, feats.key)
+    if earlier is not None and earlier.external_id != complaint.external_id \
+            and _apart(complaint.created_at, earlier.created_at) <= window:
+        return _link(earlier, DuplicateReason.SAME_AUTHOR, 1.0, feats, index)
+
+    # 3. the same author: edited repeat
+    posts = [k for k in index.author_posts(feats.identities)
+             if k.external_id != complaint.external_id and _apart(complaint.created_at, k.created_at) <= window]
+    size = feats.signature.size if feats.signature else 0
+    best: tuple[float, Known] | None = None
+    for known, jaccard in zip(posts, index.scores(feats.signature, posts), strict=True):
+        score = jaccard
+        if min(size, known.size) >= _MIN_CONTAINED:
+            score = max(score, containment(jaccard, size, known.size))
+        if score >= rules.same_author_similarity and (best is None or score > best[0]) \
+                and not feats.specifics.conflict(known.specifics, rules.guards):
+            best = (score, known)
+    if best is not None:
+        return _link(best[1], DuplicateReason.SAME_AUTHOR, best[0], feats, index)
+
+    # 4. near-duplicates by different authors
+    others_window = rules.others_window.total_seconds()
+    for known, score in index.similar(feats.signature):
+        if score < rules.others_similarity:
+            break                                          # most similar first
+        if known.external_id == complaint.external_id or set(known.identities) & set(feats.identities):
+            continue                                       # the author's own posts were weighed above
+        if min(size, known.size) < _MIN_CONTAINED:
+            continue                                       # "please help sir" twice is not one incident
+        if _apart(complaint.created_at, index.last_activity(known.canonical) or known.created_at) > others_window:
+            continue                                       # the case's newest post is too far away
+        if feats.specifics.conflict(known.specifics, rules.guards):
+            continue
+        return _link(known, DuplicateReason.NEAR_DUPLICATE, score, feats, index)
     return None

@@ -1,120 +1,260 @@
 """The dedupe index: what the dedupe hook looks things up in, without scanning the store.
 
 Kept in memory, bounded by the dedupe window, rebuilt from the store on start
-(:meth:`DedupeIndex.rebuild`). Lookups are dictionary hits, so the cost per post does not grow
-with the number of stored complaints.
+(:meth:`DedupeIndex.rebuild`). Every lookup is a dictionary hit or a near-duplicate query
+(:mod:`shikayat.pipeline.neardup`), so the cost per post does not grow with the store.
+
+It answers, for a new post:
+
+* the complaint a platform id belongs to (reposts, quotes and replies name their original by
+  id), and the first post that reposted or quoted an original we never saw;
+* the same author's earlier posts: exact text repeats and the last posts to compare with;
+* near-duplicate canonical complaints by anyone;
+* whether an author already supports a case (so support counts distinct people).
+
+**Who is "the same author".** An author is known by every identity the platform gives:
+``<platform>:<user id>`` always; ``phone:<last 10 digits>`` when the platform reports a phone
+number (WhatsApp), which links one person's posts across platforms; ``handle:<handle>`` only
+on the platforms listed in ``handle_platforms``, whose handles the deployment trusts to name one
+person (a handle is chosen freely on each platform; ``@rahul_v`` on two networks may be two
+people, so this is off by default). A person on two unlinked accounts is two authors to the
+index; their posts still fold as near-duplicates by different authors.
 """
 
 from __future__ import annotations
 
 import heapq
+import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-import numpy as np
-
 from shikayat.complaint import Complaint
-from shikayat.pipeline.neardup import NearDuplicateIndex
+from shikayat.config import DedupeConfig
+from shikayat.pipeline.neardup import NearDuplicateIndex, Signature
+from shikayat.pipeline.specifics import Specifics, extract
 from shikayat.store import IndexRow
 from shikayat.textnorm import dedupe_key
+from shikayat.types import DuplicateReason
+
+_VERBATIM = 0.9
+_AUTHOR_POSTS = 50
+"""How many of one author's recent posts are kept to compare a new post of theirs with."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Known:
     """A complaint the index knows: enough to link a duplicate to its canonical case."""
 
     id: str
+    platform: str
     external_id: str
     docket: str | None
     canonical: str
     """The canonical complaint's id (itself when not a duplicate)."""
     canonical_docket: str | None
-    author_id: str
+    author: str
+    """The author's first identity (``<platform>:<user id>``)."""
+    identities: tuple[str, ...]
     created_at: datetime
+    specifics: Specifics
+    slot: int | None
+    """Where its signature is in the near-duplicate index (None for an empty text)."""
+    size: int = 0
+    """Its number of distinct shingles."""
+    text_key: str = ""
+    targets: tuple[str, ...] = ()
+    """Originals it reposted or quoted that the index did not know (it stands in for them)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Features:
+    """What the index derives from one post's text and author, computed once per post."""
+
+    key: str
+    signature: Signature | None
+    specifics: Specifics
+    identities: tuple[str, ...]
+
+
+def _searchable(reason: DuplicateReason | str | None, score: float | None) -> bool:
+    """Whether near-duplicate queries may answer with this post: a new case, and an edited
+    repeat or rewritten copy (it brings wording of its own that later copies may follow), but
+    not a near-verbatim copy (its case's text already answers) nor thread support ("same here
+    sir" says nothing of the incident)."""
+    if reason is None or reason == DuplicateReason.SAME_AUTHOR:
+        return True
+    return reason != DuplicateReason.THREAD and (score or 0.0) < _VERBATIM
+
+
+def _identities(platform: str, author_id: str, handle: str | None, phone: str | None,
+                handle_platforms: frozenset[str]) -> tuple[str, ...]:
+    keys = [f"{platform}:{author_id}"]
+    digits = "".join(ch for ch in phone or "" if ch.isdigit())
+    if len(digits) >= 10:
+        keys.append(f"phone:{digits[-10:]}")
+    if handle and platform in handle_platforms:
+        keys.append(f"handle:{handle.casefold().lstrip('@')}")
+    return tuple(keys)
 
 
 @dataclass
 class DedupeIndex:
-    window: timedelta = timedelta(days=7)
+    settings: DedupeConfig = field(default_factory=DedupeConfig)
     near: NearDuplicateIndex = field(default_factory=NearDuplicateIndex)
-    _by_text: dict[tuple[str, str, str], Known] = field(default_factory=dict)
-    _by_external: dict[tuple[str, str], Known] = field(default_factory=dict)
-    _authors: dict[str, set[str]] = field(default_factory=dict)
-    _expiry: list[tuple[datetime, str, str, str, str]] = field(default_factory=list)
+    _by_external: dict[tuple[str, str], Known] = field(default_factory=dict, repr=False)
+    _proxies: dict[tuple[str, str], Known] = field(default_factory=dict, repr=False)
+    _by_text: dict[tuple[str, str], Known] = field(default_factory=dict, repr=False)
+    _by_author: dict[str, list[Known]] = field(default_factory=dict, repr=False)
+    _supporters: dict[str, set[str]] = field(default_factory=dict, repr=False)
+    _ids: dict[str, Known] = field(default_factory=dict, repr=False)
+    _activity: dict[str, datetime] = field(default_factory=dict, repr=False)
+    _expiry: list[tuple[datetime, int, str, str]] = field(default_factory=list, repr=False)
+
+    @property
+    def window(self) -> timedelta:
+        return self.settings.window
+
+    def __post_init__(self) -> None:
+        # near-duplicate queries answer down to the lower threshold; the hook applies each
+        self.near.threshold = min(self.settings.same_author_similarity, self.settings.others_similarity)
+        self._handle_platforms = frozenset(self.settings.handle_platforms)
+        self._newest: datetime | None = None
+        self._seq = itertools.count()
+        self._cache: tuple[str, str | None, Features] | None = None
 
     def __len__(self) -> int:
         return len(self._by_external)
 
+    # -- a post's features -----------------------------------------------------------------
+    def features(self, complaint: Complaint) -> Features:
+        """Text key, signature, specifics and author identities of ``complaint`` (cached for
+        the post being decided, so the hook's lookups and the pipeline's add share them)."""
+        cached = self._cache
+        if cached is not None and cached[0] == complaint.id and cached[1] == complaint.text_normalized:
+            return cached[2]
+        a = complaint.author
+        feats = self._features(complaint.platform, a.id, a.handle, a.phone, complaint.text, complaint.text_normalized)
+        self._cache = (complaint.id, complaint.text_normalized, feats)
+        return feats
+
+    def _features(self, platform: str, author_id: str, handle: str | None, phone: str | None,
+                  text: str | None, normalized: str | None) -> Features:
+        return Features(
+            key=dedupe_key(normalized or ""),
+            signature=self.near.signature(normalized) if normalized else None,
+            specifics=extract(text) if text else Specifics(),
+            identities=_identities(platform, author_id, handle, phone, self._handle_platforms),
+        )
+
     # -- lookups ---------------------------------------------------------------------------
-    def same_author_text(self, platform: str, author_id: str, text_key: str) -> Known | None:
-        return self._by_text.get((platform, author_id, text_key)) if text_key else None
+    def by_external(self, platform: str, external_id: str | None) -> Known | None:
+        """The known complaint with this platform id, else the first post that reposted or
+        quoted it (an original we never saw)."""
+        if not external_id:
+            return None
+        key = (platform, external_id)
+        return self._by_external.get(key) or self._proxies.get(key)
 
-    def by_external(self, platform: str, external_id: str) -> Known | None:
-        return self._by_external.get((platform, external_id))
+    def same_author_text(self, identities: Iterable[str], text_key: str) -> Known | None:
+        """The author's earliest post in the window with exactly this text key."""
+        if not text_key:
+            return None
+        found = [k for ident in identities if (k := self._by_text.get((ident, text_key))) is not None]
+        return min(found, key=lambda k: k.created_at) if found else None
 
-    def has_supported(self, canonical_id: str, author_id: str) -> bool:
-        return author_id in self._authors.get(canonical_id, ())
+    def author_posts(self, identities: Iterable[str]) -> list[Known]:
+        """The author's recent posts in the window (any of their identities), newest first."""
+        posts: dict[str, Known] = {}
+        for ident in identities:
+            for known in self._by_author.get(ident, ()):
+                posts[known.id] = known
+        return sorted(posts.values(), key=lambda k: k.created_at, reverse=True)
 
-    def similar(self, text_normalized: str | None) -> list[tuple[Known, float]]:
-        """Indexed canonical complaints whose text is near ``text_normalized``, best first."""
+    def scores(self, signature: Signature | None, posts: list[Known]) -> list[float]:
+        """Estimated Jaccard similarity of ``signature`` with each post's text (0 without text)."""
+        live = [k.slot for k in posts if k.slot is not None and self.near.is_live(k.slot)]
+        if signature is None or not live:
+            return [0.0] * len(posts)
+        by_slot = dict(zip(live, self.near.scores(signature, live), strict=True))
+        return [by_slot.get(k.slot, 0.0) if k.slot is not None else 0.0 for k in posts]
+
+    def similar(self, signature: Signature | None, limit: int = 16) -> list[tuple[Known, float]]:
+        """Up to ``limit`` searchable complaints whose text is near ``signature``, most similar
+        first (a bound on the work per post when many look-alike cases are open)."""
         found = []
-        for cid, score in self.near.query(self._signature(text_normalized)):
+        for cid, score in self.near.query(signature, limit):
             known = self._ids.get(cid)
             if known is not None:
                 found.append((known, score))
         return found
 
-    def _signature(self, text: str | None) -> np.ndarray | None:
-        if not text:
-            return None
-        if self._sig_cache[0] != text:          # the lookup and the add of one post share it
-            self._sig_cache = (text, self.near.signature(text))
-        return self._sig_cache[1]
+    def get(self, complaint_id: str) -> Known | None:
+        return self._ids.get(complaint_id)
+
+    def last_activity(self, canonical_id: str) -> datetime | None:
+        """When the newest post in this case was created (its verbatim copies are not
+        searchable themselves, so a wave's age is read from here)."""
+        return self._activity.get(canonical_id)
+
+    def has_supported(self, canonical_id: str, identities: Iterable[str]) -> bool:
+        """True when the author (any identity) already posted in this case."""
+        seen = self._supporters.get(canonical_id, ())
+        return any(ident in seen for ident in identities)
 
     # -- updates ---------------------------------------------------------------------------
-    def add(self, complaint: Complaint) -> None:
-        canonical = complaint.duplicate_of or complaint.id
-        canonical_known = self._find_id(canonical) if complaint.duplicate_of else None
-        known = Known(
-            id=complaint.id,
-            external_id=complaint.external_id,
-            docket=complaint.docket,
-            canonical=canonical,
-            canonical_docket=canonical_known.docket if canonical_known else complaint.docket,
-            author_id=complaint.author.id,
-            created_at=complaint.created_at,
+    def add(self, complaint: Complaint) -> Known:
+        """Index a decided complaint (its ``duplicate_of`` set when it was folded)."""
+        feats = self.features(complaint)
+        canonical = self._ids.get(complaint.duplicate_of) if complaint.duplicate_of else None
+        thread = complaint.thread
+        return self._insert(
+            complaint.id, complaint.platform, complaint.external_id, complaint.docket, complaint.duplicate_of,
+            canonical.canonical_docket if canonical else complaint.duplicate_of_docket, complaint.created_at, feats,
+            (thread.repost_of, thread.quote_of), _searchable(complaint.duplicate_reason, complaint.duplicate_score),
         )
-        self._insert(complaint.platform, complaint.external_id, complaint.text_normalized, known)
 
-    def add_row(self, row: IndexRow, canonical_docket: str | None = None) -> None:
+    def add_row(self, row: IndexRow) -> Known:
+        """Index a stored complaint (the rebuild on start)."""
+        feats = self._features(row.platform, row.author_id, row.author_handle, row.author_phone, row.text,
+                               row.text_normalized)
+        canonical = self._ids.get(row.duplicate_of) if row.duplicate_of else None
+        return self._insert(row.id, row.platform, row.external_id, row.docket, row.duplicate_of,
+                            canonical.canonical_docket if canonical else None, row.created_at, feats,
+                            (row.repost_of, row.quote_of), _searchable(row.duplicate_reason, row.duplicate_score))
+
+    def _insert(self, cid: str, platform: str, external_id: str, docket: str | None, duplicate_of: str | None,
+                canonical_docket: str | None, created_at: datetime, feats: Features,
+                targets: tuple[str | None, ...], searchable: bool) -> Known:
+        is_canonical = duplicate_of is None
+        slot = self.near.add(cid, feats.signature, created_at.timestamp(), searchable=searchable)
         known = Known(
-            id=row.id,
-            external_id=row.external_id,
-            docket=row.docket,
-            canonical=row.duplicate_of or row.id,
-            canonical_docket=canonical_docket if row.duplicate_of else row.docket,
-            author_id=row.author_id,
-            created_at=row.created_at,
+            id=cid, platform=platform, external_id=external_id, docket=docket,
+            canonical=duplicate_of or cid, canonical_docket=docket if is_canonical else canonical_docket,
+            author=feats.identities[0], identities=feats.identities, created_at=created_at,
+            specifics=feats.specifics, slot=slot, size=feats.signature.size if feats.signature else 0,
+            text_key=feats.key,
+            targets=tuple(t for t in targets if t and (platform, t) not in self._by_external),
         )
-        self._insert(row.platform, row.external_id, row.text_normalized, known)
-
-    def _insert(self, platform: str, external_id: str, text_normalized: str | None, known: Known) -> None:
         self._by_external[(platform, external_id)] = known
-        key = dedupe_key(text_normalized or "")
-        if key:
-            # the first (oldest) complaint with this text stays the one repeats link to
-            self._by_text.setdefault((platform, known.author_id, key), known)
-        self._authors.setdefault(known.canonical, set()).add(known.author_id)
-        if known.canonical == known.id:
-            self.near.add(known.id, self._signature(text_normalized), known.created_at.timestamp())
-        heapq.heappush(self._expiry, (known.created_at, platform, external_id, known.author_id, key))
-        self._ids[known.id] = known
-        if self._newest is None or known.created_at > self._newest:
-            self._newest = known.created_at
-
-    def _find_id(self, complaint_id: str) -> Known | None:
-        return self._ids.get(complaint_id)
+        for target in known.targets:   # later reposts/quotes of an original we never saw join this case
+            self._proxies.setdefault((platform, target), known)
+        if created_at > self._activity.get(known.canonical, created_at - self.window):
+            self._activity[known.canonical] = created_at
+        supporters = self._supporters.setdefault(known.canonical, set())
+        supporters.update(feats.identities)
+        for ident in feats.identities:
+            if feats.key:   # the first (oldest) post with this text stays the one repeats link to
+                self._by_text.setdefault((ident, feats.key), known)
+            posts = self._by_author.setdefault(ident, [])
+            posts.append(known)
+            if len(posts) > _AUTHOR_POSTS:
+                del posts[0]
+        heapq.heappush(self._expiry, (created_at, next(self._seq), platform, external_id))
+        self._ids[cid] = known
+        if self._newest is None or created_at > self._newest:
+            self._newest = created_at
+        return known
 
     def prune(self, now: datetime | None = None) -> int:
         """Forget complaints created more than the window before the newest one seen (or
@@ -127,28 +267,36 @@ class DedupeIndex:
         self.near.prune(cutoff.timestamp())
         dropped = 0
         while self._expiry and self._expiry[0][0] < cutoff:
-            _, platform, external_id, author_id, key = heapq.heappop(self._expiry)
+            _, _, platform, external_id = heapq.heappop(self._expiry)
             known = self._by_external.pop((platform, external_id), None)
             if known is None:
                 continue
             dropped += 1
-            if key and self._by_text.get((platform, author_id, key)) is known:
-                del self._by_text[(platform, author_id, key)]
-            self._ids.pop(known.id, None)
-            if known.canonical == known.id:
-                self._authors.pop(known.id, None)
+            self._forget(known)
         return dropped
+
+    def _forget(self, known: Known) -> None:
+        self._ids.pop(known.id, None)
+        if known.canonical == known.id:
+            self._supporters.pop(known.id, None)
+            self._activity.pop(known.id, None)
+        for ident in known.identities:
+            posts = self._by_author.get(ident)
+            if posts and known in posts:
+                posts.remove(known)
+                if not posts:
+                    del self._by_author[ident]
+        for ident in known.identities:
+            if known.text_key and self._by_text.get((ident, known.text_key)) is known:
+                del self._by_text[(ident, known.text_key)]
+        for target in known.targets:
+            if self._proxies.get((known.platform, target)) is known:
+                del self._proxies[(known.platform, target)]
 
     def rebuild(self, rows: Iterable[IndexRow]) -> int:
         """Load stored complaints (oldest first) into an empty index; returns the count."""
         count = 0
         for row in rows:
-            canonical = self._ids.get(row.duplicate_of) if row.duplicate_of else None
-            self.add_row(row, canonical.docket if canonical else None)
+            self.add_row(row)
             count += 1
         return count
-
-    def __post_init__(self) -> None:
-        self._ids: dict[str, Known] = {}
-        self._newest: datetime | None = None
-        self._sig_cache: tuple[str | None, np.ndarray | None] = (None, None)

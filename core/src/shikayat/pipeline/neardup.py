@@ -2,122 +2,255 @@
 
 Character shingles work the same for Devanagari, romanized Hindi and English. A post's
 signature is ``num_perm`` minimum hashes of its shingle set; LSH splits the signature into
-``bands`` (default 16 bands of 8 values: pairs at Jaccard 0.8 meet with probability 0.95,
-unrelated texts at 0.15 almost never) and files the post under each band's value, so a query touches only the posts that
-share a band — dictionary lookups whose cost does not grow with the number of posts indexed.
-Candidates are then scored by the share of equal signature values (an estimate of the Jaccard
-similarity of the shingle sets). Entries older than the window are dropped.
+``bands`` (default 16 bands of 4 values: pairs at Jaccard 0.6 meet with probability 0.89, at
+0.7 with 0.99, unrelated texts at 0.2 with 0.03) and files the post under each band's value,
+so a query touches only the posts that share a band. Candidates are then scored by the share of
+equal signature values (an estimate of the Jaccard similarity of the shingle sets).
+
+Memory and time stay flat as the window fills:
+
+* band entries live in one sorted numpy array of 64-bit keys (binary search, 12 bytes an
+  entry) plus a small dictionary of recent entries that is merged into it in linear time once
+  it reaches a quarter of the array's size;
+* signatures are kept as their low 16 bits (b-bit MinHash: a false match per value has
+  probability 2**-16), 128 bytes a post at 64 permutations;
+* entries older than the window are skipped by queries at once and dropped from the arrays at
+  the next merge, which also compacts the signature store.
+
+Slots (the position of an entry) are global and increase with every add, so callers may keep
+them (:meth:`scores` compares a signature against chosen slots, e.g. one author's posts).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
-_MASK32 = np.uint64(0xFFFFFFFF)
-_PRIME_BASE = np.uint64(1_000_003)
+_U32 = np.uint32
+_U64 = np.uint64
+_MIX1 = _U64(0x9E3779B97F4A7C15)
+_MIX2 = _U64(0xBF58476D1CE4E5B9)
+
+
+class Signature(NamedTuple):
+    """MinHash values of a text's shingles and the number of distinct shingles."""
+
+    values: np.ndarray
+    size: int
+
+    def similarity(self, other: Signature) -> float:
+        """Estimated Jaccard similarity of the two shingle sets."""
+        return float((self.values == other.values).mean())
+
+
+def containment(jaccard: float, a: int, b: int) -> float:
+    """Share of the smaller shingle set found in the larger one, from the Jaccard similarity and
+    the two set sizes (|A ∩ B| = J·(|A| + |B|)/(1 + J))."""
+    if not a or not b:
+        return 0.0
+    return min(1.0, jaccard * (a + b) / (1.0 + jaccard) / min(a, b))
 
 
 @dataclass
 class NearDuplicateIndex:
-    num_perm: int = 128
+    num_perm: int = 64
     bands: int = 16
     shingle: int = 5
     threshold: float = 0.6
     max_candidates: int = 200
     seed: int = 20261123
-    _bands: dict[int, list[int]] = field(default_factory=dict)
-    _keys: list[str | None] = field(default_factory=list)
-    _times: list[float] = field(default_factory=list)
+    _keys: list[str | None] = field(default_factory=list, repr=False)
+    _recent: dict[int, list[int]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         if self.num_perm % self.bands:
             raise ValueError("num_perm must be a multiple of bands")
+        if not 0.0 < self.threshold <= 1.0:
+            raise ValueError("threshold must be in (0, 1]")
         self.rows = self.num_perm // self.bands
         rng = np.random.default_rng(self.seed)
-        # multiply-shift hashing: random odd 64-bit multipliers; the product wraps modulo 2**64
-        # and the high 32 bits are the hash (without the wrap the order of x would survive)
-        self._a = (rng.integers(0, 2**64, size=self.num_perm, dtype=np.uint64) | np.uint64(1))[:, None]
-        self._b = rng.integers(0, 2**64, size=self.num_perm, dtype=np.uint64)[:, None]
-        self._powers = _PRIME_BASE ** np.arange(self.shingle - 1, -1, -1, dtype=np.uint64) & _MASK32
-        self._sigs = np.zeros((1024, self.num_perm), dtype=np.uint32)
+        # linear permutations modulo 2**32 of mixed shingle hashes: odd multipliers, any offset
+        self._a = (rng.integers(0, 2**32, size=(self.num_perm, 1), dtype=np.uint64) | 1).astype(_U32)
+        self._b = rng.integers(0, 2**32, size=(self.num_perm, 1), dtype=np.uint64).astype(_U32)
+        self._sigs = np.zeros((1024, self.num_perm), dtype=np.uint16)
+        self._times = np.zeros(1024, dtype=np.float64)
+        self._sizes = np.zeros(1024, dtype=np.int32)
+        self._main_keys = np.zeros(0, dtype=np.int64)
+        self._main_slots = np.zeros(0, dtype=np.int64)
+        self._recent_entries = 0
+        self._base = 0        # global slot of physical row 0
+        self._next = 0        # next global slot
+        self._oldest = 0      # first global slot not pruned
         self._live = 0
-        self._oldest = 0
 
     def __len__(self) -> int:
         return self._live
 
     # -- signatures ------------------------------------------------------------------------
-    def signature(self, text: str) -> np.ndarray | None:
+    def signature(self, text: str) -> Signature | None:
         """MinHash of the text's character shingles (None for an empty text)."""
         text = " ".join(text.split())
         if not text:
             return None
         if len(text) < self.shingle:
             text = text.ljust(self.shingle)
-        codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-        windows = np.lib.stride_tricks.sliding_window_view(codes, self.shingle)
-        shingles = np.unique((windows * self._powers).sum(axis=1) & _MASK32)
-        hashed = ((self._a * shingles + self._b) >> np.uint64(32)) & _MASK32
-        return hashed.min(axis=1).astype(np.uint32)
+        units = text.encode("utf-16-le")
+        n = len(units) // 2 - self.shingle + 1
+        # a shingle is 5 UTF-16 units: the first 4 read as one 64-bit word (a view at a 2-byte
+        # stride, no copy), the 5th mixed in; the top 32 bits of the mixed word are its hash
+        head = np.ndarray((n,), dtype=_U64, buffer=units, strides=(2,))
+        tail = np.ndarray((n,), dtype=np.uint16, buffer=units, offset=2 * (self.shingle - 1))
+        h = head * _MIX1
+        h += tail
+        h ^= h >> _U64(29)
+        h *= _MIX2
+        values = (self._a * (h >> _U64(32)).astype(_U32) + self._b).min(axis=1)
+        return Signature(values, n)
 
-    def _band_keys(self, sig: np.ndarray) -> list[int]:
-        raw = sig.tobytes()
+    def _band_keys(self, values: np.ndarray) -> list[int]:
+        raw = values.tobytes()
         width = self.rows * 4
         return [hash((i, raw[i * width:(i + 1) * width])) for i in range(self.bands)]
 
-    # -- queries and updates ---------------------------------------------------------------
-    def query(self, sig: np.ndarray | None) -> list[tuple[str, float]]:
-        """Indexed keys similar to ``sig`` at or above the threshold, most similar first."""
+    # -- queries ---------------------------------------------------------------------------
+    def query(self, sig: Signature | None, limit: int | None = None) -> list[tuple[str, float]]:
+        """Indexed keys similar to ``sig`` at or above the threshold, most similar first (the
+        ``limit`` most similar when given)."""
         if sig is None:
             return []
+        bands = self._band_keys(sig.values)
         slots: set[int] = set()
-        for key in self._band_keys(sig):
-            bucket = self._bands.get(key)
+        cap = self.max_candidates
+        main = self._main_keys
+        if len(main):
+            wanted = np.sort(np.array(bands, dtype=np.int64))
+            lo = np.searchsorted(main, wanted)
+            hit = main[np.minimum(lo, len(main) - 1)] == wanted
+            if hit.any():
+                starts = lo[hit]
+                ends = np.searchsorted(main, wanted[hit], "right")
+                for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
+                    # within a key, slots ascend: take the most recent
+                    slots.update(self._main_slots[max(start, end - cap):end].tolist())
+        recent = self._recent
+        for key in bands:
+            bucket = recent.get(key)
             if bucket:
-                slots.update(bucket)
-        if not slots:
-            return []
-        # the most recent candidates first; a pathological bucket cannot make a query slow
-        cands = sorted(slots, reverse=True)[:self.max_candidates]
+                slots.update(bucket[-cap:])
+        oldest = self._oldest
+        cands = sorted((s for s in slots if s >= oldest), reverse=True)[:cap]
         if not cands:
             return []
-        scores = (self._sigs[cands] == sig).mean(axis=1)
-        found = [(self._keys[s], float(score)) for s, score in zip(cands, scores, strict=True)
-                 if score >= self.threshold]
-        found.sort(key=lambda kv: -kv[1])
-        return found  # type: ignore[return-value]
+        scores = np.asarray(self.scores(sig, cands))
+        order = np.flatnonzero(scores >= self.threshold)
+        order = order[np.argsort(-scores[order], kind="stable")][:limit]
+        keys, base = self._keys, self._base
+        found = [(keys[cands[i] - base], float(scores[i])) for i in order.tolist()]
+        return [(k, s) for k, s in found if k is not None]
 
-    def add(self, key: str, sig: np.ndarray | None, when: float) -> None:
-        """Index ``key`` (a canonical complaint id) created at ``when`` (epoch seconds)."""
+    def scores(self, sig: Signature, slots: list[int]) -> list[float]:
+        """Estimated Jaccard similarity of ``sig`` with each of the live ``slots``."""
+        rows = np.asarray(slots, dtype=np.int64) - self._base
+        return (self._sigs[rows] == sig.values.astype(np.uint16)).mean(axis=1).tolist()  # type: ignore[no-any-return]
+
+    def size_of(self, slot: int) -> int:
+        """The number of distinct shingles of the text indexed at ``slot``."""
+        return int(self._sizes[slot - self._base])
+
+    def is_live(self, slot: int) -> bool:
+        return self._oldest <= slot < self._next
+
+    # -- updates ---------------------------------------------------------------------------
+    def add(self, key: str, sig: Signature | None, when: float, *, searchable: bool = True) -> int | None:
+        """Index ``key`` (a canonical complaint id) created at ``when`` (epoch seconds).
+        Returns its slot (None for an empty text, which is not indexed). An entry that is not
+        ``searchable`` keeps its signature for :meth:`scores` but is never a query's answer."""
         if sig is None:
-            return
-        slot = len(self._keys)
-        if slot >= len(self._sigs):
-            self._sigs = np.concatenate([self._sigs, np.zeros_like(self._sigs)])
-        self._sigs[slot] = sig
+            return None
+        slot = self._next
+        row = slot - self._base
+        if row >= len(self._sigs):
+            self._grow()
+        self._sigs[row] = sig.values.astype(np.uint16)
+        self._times[row] = when
+        self._sizes[row] = sig.size
         self._keys.append(key)
-        self._times.append(when)
+        self._next += 1
         self._live += 1
-        for band in self._band_keys(sig):
-            self._bands.setdefault(band, []).append(slot)
+        if not searchable:
+            return slot
+        recent = self._recent
+        for band in self._band_keys(sig.values):
+            bucket = recent.get(band)
+            if bucket is None:
+                recent[band] = [slot]
+            else:
+                bucket.append(slot)
+        self._recent_entries += self.bands
+        if self._recent_entries >= max(4096, len(self._main_keys) // 4):
+            self._merge()
+        return slot
 
     def prune(self, before: float) -> int:
-        """Drop entries created before ``before`` (entries are added roughly in time order)."""
+        """Forget entries created before ``before`` (entries are added roughly in time order)."""
         dropped = 0
-        while self._oldest < len(self._keys) and self._times[self._oldest] < before:
-            slot = self._oldest
+        times, base, keys = self._times, self._base, self._keys
+        while self._oldest < self._next and times[self._oldest - base] < before:
+            row = self._oldest - base
             self._oldest += 1
-            if self._keys[slot] is None:
-                continue
-            for band in self._band_keys(self._sigs[slot]):
-                bucket = self._bands.get(band)
-                if bucket is not None:
-                    bucket.remove(slot)
-                    if not bucket:
-                        del self._bands[band]
-            self._keys[slot] = None
-            self._live -= 1
-            dropped += 1
+            if keys[row] is not None:
+                keys[row] = None
+                self._live -= 1
+                dropped += 1
         return dropped
+
+    def _grow(self) -> None:
+        # compact first: rows of pruned entries are dropped when they make up half the store
+        dead = self._oldest - self._base
+        if dead and dead >= (self._next - self._base) // 2:
+            self._merge()
+            return
+        extra = len(self._sigs)
+        self._sigs = np.concatenate([self._sigs, np.zeros_like(self._sigs[:extra])])
+        self._times = np.concatenate([self._times, np.zeros(extra)])
+        self._sizes = np.concatenate([self._sizes, np.zeros(extra, dtype=np.int32)])
+
+    def _merge(self) -> None:
+        """Fold the recent entries into the sorted arrays, drop pruned entries and compact."""
+        oldest = self._oldest
+        if self._recent:
+            pairs = [(k, s) for k, bucket in self._recent.items() for s in bucket if s >= oldest]
+            add_keys = np.fromiter((k for k, _ in pairs), dtype=np.int64, count=len(pairs))
+            add_slots = np.fromiter((s for _, s in pairs), dtype=np.int64, count=len(pairs))
+            order = np.lexsort((add_slots, add_keys))
+            add_keys, add_slots = add_keys[order], add_slots[order]
+        else:
+            add_keys = np.zeros(0, dtype=np.int64)
+            add_slots = np.zeros(0, dtype=np.int64)
+        live = self._main_slots >= oldest
+        keys, slots = self._main_keys[live], self._main_slots[live]
+        at = np.searchsorted(keys, add_keys, "right")   # recent slots go after older equal keys
+        self._main_keys = np.insert(keys, at, add_keys)
+        self._main_slots = np.insert(slots, at, add_slots)
+        self._recent = {}
+        self._recent_entries = 0
+        self._compact()
+
+    def _compact(self) -> None:
+        dead = self._oldest - self._base
+        if not dead:
+            return
+        used = self._next - self._base
+        keep = used - dead
+        capacity = max(1024, 1 << max(keep * 2 - 1, 1).bit_length())
+        sigs = np.zeros((capacity, self.num_perm), dtype=np.uint16)
+        sigs[:keep] = self._sigs[dead:used]
+        times = np.zeros(capacity)
+        times[:keep] = self._times[dead:used]
+        sizes = np.zeros(capacity, dtype=np.int32)
+        sizes[:keep] = self._sizes[dead:used]
+        self._sigs, self._times, self._sizes = sigs, times, sizes
+        self._keys = self._keys[dead:]
+        self._base = self._oldest

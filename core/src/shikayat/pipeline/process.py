@@ -36,6 +36,7 @@ from shikayat.store import (
     Store,
     Support,
 )
+from shikayat.taxonomy import Taxonomy, shipped_taxonomy
 from shikayat.textnorm import normalize_text
 from shikayat.types import DuplicateReason
 from shikayat.units import UnitsDirectory
@@ -48,6 +49,21 @@ logger = logging.getLogger(__name__)
 # Duplicates that get no acknowledgement of their own: the author already had one, or the
 # post only passes a known complaint on (a repost).
 _SILENT_DUPLICATES = frozenset({DuplicateReason.SAME_AUTHOR, DuplicateReason.REDELIVERY, DuplicateReason.THREAD})
+
+
+def _derive(complaint: Complaint, fields: dict[str, Any]) -> Complaint:
+    """``complaint.model_copy(update=fields)`` in half the time: one new instance with one
+    merged field dictionary (the pipeline derives fields four times per post). Like
+    ``model_copy``, it does not validate; the pipeline sets derived fields of known types."""
+    new = object.__new__(Complaint)
+    _set(new, "__dict__", {**complaint.__dict__, **fields})
+    _set(new, "__pydantic_fields_set__", complaint.__pydantic_fields_set__ | fields.keys())
+    _set(new, "__pydantic_extra__", complaint.__pydantic_extra__)
+    _set(new, "__pydantic_private__", complaint.__pydantic_private__)
+    return new
+
+
+_set = object.__setattr__
 
 
 def worker_name() -> str:
@@ -77,6 +93,7 @@ class Pipeline:
     lease_seconds: float = 60.0
     rules: tuple[RoutingRule, ...] = ()
     """``[routing]`` rules, given to the route hook in :class:`DecisionContext`."""
+    taxonomy: Taxonomy = field(default_factory=shipped_taxonomy)
 
     @classmethod
     def from_config(cls, config: Config, plugins: Plugins, store: Store, **overrides: Any) -> Pipeline:
@@ -84,9 +101,10 @@ class Pipeline:
         daemon = config.daemon
         settings: dict[str, Any] = {
             "store": store, "plugins": plugins, "units": config.units, "channels": config.channels,
-            "sla": config.sla, "index": DedupeIndex(window=daemon.dedupe_window),
+            "sla": config.sla, "index": DedupeIndex(settings=config.dedupe),
             "docket_prefix": daemon.docket_prefix, "lease_seconds": daemon.lease_seconds,
             "rules": config.routing.rules,
+            "taxonomy": config.taxonomy,
         }
         settings.update(overrides)
         return cls(**settings)
@@ -105,7 +123,7 @@ class Pipeline:
     # -- lifecycle -------------------------------------------------------------------------
     def rebuild_index(self, now: datetime | None = None) -> int:
         now = now or utcnow()
-        self.index = DedupeIndex(window=self.index.window)
+        self.index = DedupeIndex(settings=self.index.settings)
         count = self.index.rebuild(self.store.recent_index_rows(now - self.index.window))
         logger.info("dedupe index rebuilt with %d complaints from the last %s", count, self.index.window)
         return count
@@ -182,37 +200,37 @@ class Pipeline:
             return DeadLetter(item.id, f"normalizer gave external id {complaint.external_id!r} for inbox key {item.external_id!r}")
 
         channel = self.channels.get(channel_name) if channel_name else None
-        complaint = complaint.model_copy(update={
+        complaint = _derive(complaint, {
             "docket": docket_for(item.id, self.docket_prefix),
             "channel": channel_name,
             "received_at": item.received_at,
             "text_normalized": normalize_text(complaint.text),
         })
         context = DecisionContext(units=self.units, index=self.index, now=now, channel=channel, sla=self.sla,
-                                  rules=self.rules)
+                                  rules=self.rules, taxonomy=self.taxonomy)
         hook = self.plugins.hook
 
         duplicate: Duplicate | None = hook.dedupe_complaint(complaint=complaint, context=context)
+        derived: dict[str, Any] = {}
         if duplicate is not None:
-            complaint = complaint.model_copy(update={
+            derived = {
                 "duplicate_of": duplicate.of,
                 "duplicate_of_docket": duplicate.of_docket,
                 "duplicate_reason": duplicate.reason,
                 "duplicate_score": duplicate.score,
-            })
+            }
+            complaint = _derive(complaint, derived)
         cls: Classification = hook.classify_complaint(complaint=complaint, context=context)
-        complaint = complaint.model_copy(update={
-            "category": cls.category, "priority": cls.priority,
-            "actionable": cls.actionable, "sensitive": cls.sensitive,
-        })
+        derived = {"category": cls.category, "priority": cls.priority,
+                   "actionable": cls.actionable, "sensitive": cls.sensitive}
+        if cls.language is not None:
+            derived["language"] = cls.language
+        complaint = _derive(complaint, derived)
         route: Route | None = hook.route_complaint(complaint=complaint, context=context)
-        update: dict[str, object] = {}
-        if route is not None:
-            update = {"unit": route.unit, "unit_reason": route.reason}
         unit_id = route.unit if route else None
         wait = self.units.sla_for(unit_id, cls.priority) or self.sla.by_priority[cls.priority]
-        update["sla_due"] = complaint.received_at + wait
-        complaint = complaint.model_copy(update=update)
+        complaint = _derive(complaint, {"unit": unit_id, "unit_reason": route.reason if route else None,
+                                        "sla_due": complaint.received_at + wait})
 
         events = [Event("complaint.received", complaint.id, {
             "docket": complaint.docket, "inbox_id": item.id, "channel": channel_name,

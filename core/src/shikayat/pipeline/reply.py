@@ -52,6 +52,7 @@ class OutboxWorker:
             outbox_id=item.id, complaint_id=item.complaint_id, docket=item.docket, kind=item.kind,
             channel=item.channel or "", text=item.text, in_reply_to=item.in_reply_to,
             recipient=item.recipient, private=item.private, attempts=item.attempts,
+            author=item.author, last_inbound_at=item.last_inbound_at,
         )
         try:
             sent: SentReply | None = None

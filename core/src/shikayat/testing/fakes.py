@@ -5,6 +5,9 @@ Its payload is a small JSON object::
     {"id": "p1", "author": "u1", "handle": "asha", "text": "…", "created_at": "2026-05-01T09:30:00Z",
      "mentions": ["uppolice"], "repost_of": null}
 
+Optional keys: ``reply_to``, ``quote_of``, ``repost_of``, ``conversation_id`` (thread relations,
+as ids) and ``phone`` (the author's phone number, as a WhatsApp-like platform reports it).
+
 Its fetcher and replier speak a tiny JSON API over the injected ``httpx.AsyncClient``, like a
 real plugin's; :class:`FakeFeed` is that API's server (``feed.transport()`` gives an
 ``httpx.MockTransport`` to build the client with):
@@ -137,11 +140,12 @@ def normalize_fake(raw: RawPost) -> Complaint:
         raise UnparseablePayload("created_at has no timezone")
     return Complaint(
         platform="fake", external_id=data["id"], channel=raw.channel,
-        author=Author(id=data["author"], handle=data.get("handle")),
+        author=Author(id=data["author"], handle=data.get("handle"), phone=data.get("phone")),
         text=data["text"], language=detect_language(data["text"]), created_at=created,
         received_at=raw.received_at,
         mentions=tuple(m.lower() for m in data.get("mentions", [])),
-        thread=Thread(repost_of=data.get("repost_of"), reply_to=data.get("reply_to")),
+        thread=Thread(repost_of=data.get("repost_of"), reply_to=data.get("reply_to"),
+                      quote_of=data.get("quote_of"), conversation_id=data.get("conversation_id")),
     )
 
 

@@ -32,8 +32,8 @@ logger = logging.getLogger(__name__)
 DEFAULT_BASE_URL = "https://graph.facebook.com"
 DEFAULT_VERSION = "v23.0"
 
-THROTTLE_CODES = frozenset({4, 17, 32, 341, 613, *range(80001, 80015), 130429, 131056})
-"""App, user, Page, custom and Business-Use-Case limits; WhatsApp throughput and pair limits."""
+THROTTLE_CODES = frozenset({4, 17, 32, 341, 613, *range(80001, 80015), 130429, 131056, 131048})
+"""App, user, Page, custom and Business-Use-Case limits; WhatsApp throughput, pair and spam limits."""
 AUTH_CODES = frozenset({190, 102, 10, *range(200, 300)})
 """Dead or invalid token (190, 102), missing or revoked permission (10, 200-299)."""
 TRANSIENT_CODES = frozenset({1, 2, 131000, 131016})
@@ -181,7 +181,7 @@ def error_for(response: httpx.Response, *, api: str = "Graph API") -> PlatformEr
     ========================================================  =============================
     error ``code`` (or HTTP status without an envelope)        kind
     ========================================================  =============================
-    4, 17, 32, 341, 613, 80001-80014, 130429, 131056           RateLimited (usage headers)
+    4, 17, 32, 341, 613, 80001-80014, 130429, 131056, 131048   RateLimited (usage headers)
     Messenger refusal subcodes (2018278 outside the window…)   FatalError (this message)
     190, 102 (token), 10, 200-299 (permission)                 AuthError
     1, 2, 131000, 131016, ``is_transient``, HTTP 5xx           RetryableError
