@@ -273,7 +273,42 @@ def test_a_replier_that_sends_twice_is_caught() -> None:
         def replier(self, channel: Channel, client: httpx.AsyncClient) -> Replier:
             return Twice(_Client(client, channel))
 
-    _fails(_suite(Chatty).test_reply_sends_one_request)
+    assert "the reply was sent 2 times" in _fails(_suite(Chatty).test_reply_sends_one_request)
+
+
+def test_a_request_beside_the_reply_is_allowed() -> None:
+    """Marking the answered message read (WhatsApp) or a lookup is no second reply; the intent
+    carries what the outbox worker gives: the author as stored and their last post's time."""
+    seen: list[ReplyIntent] = []
+
+    class MarksRead(FakeReplier):
+        async def send(self, intent: ReplyIntent) -> SentReply:
+            seen.append(intent)
+            sent = await super().send(intent)
+            await self.client.call("POST", "/read", json={"message_id": intent.in_reply_to})
+            return sent
+
+    class Reading(FakePlatform):
+        def replier(self, channel: Channel, client: httpx.AsyncClient) -> Replier:
+            return MarksRead(_Client(client, channel))
+
+    _suite(Reading).test_reply_sends_one_request()
+    (intent,) = seen
+    assert intent.author is not None and intent.author.id == intent.recipient
+    assert intent.last_inbound_at is not None and intent.last_inbound_at.tzinfo is not None
+
+
+def test_a_replier_that_sends_no_reply_text_is_caught() -> None:
+    class Mute(FakeReplier):
+        async def send(self, intent: ReplyIntent) -> SentReply:
+            body = await self.client.call("POST", "/replies", json={"in_reply_to": intent.in_reply_to})
+            return SentReply(body["id"])
+
+    class Silent(FakePlatform):
+        def replier(self, channel: Channel, client: httpx.AsyncClient) -> Replier:
+            return Mute(_Client(client, channel))
+
+    assert "no request carried the reply text" in _fails(_suite(Silent).test_reply_sends_one_request)
 
 
 def test_checks_of_missing_capabilities_skip() -> None:
