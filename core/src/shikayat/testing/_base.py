@@ -82,5 +82,5 @@ class SuiteBase:
                 if complaint is not None:
                     return complaint
         pytest.fail(f"no payload in {self.fixtures_dir / self.config.payloads_dir} holds a post "
-                    "(each raised NotAPost)")
+                    "that normalizes into a complaint")
 
