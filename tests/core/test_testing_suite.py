@@ -4,6 +4,7 @@ platform that breaks the promise it checks (a suite that cannot fail proves noth
 from __future__ import annotations
 
 import inspect
+import shutil
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -14,8 +15,16 @@ import orjson
 import pytest
 
 from shikayat.complaint import Complaint, RawPost
-from shikayat.errors import RetryableError
-from shikayat.platforms import Channel, ChannelSettings, Fetcher, Page, Replier, ReplyIntent, SentReply
+from shikayat.errors import NotAPost, RetryableError, UnparseablePayload
+from shikayat.platforms import (
+    Channel,
+    ChannelSettings,
+    Fetcher,
+    Page,
+    Replier,
+    ReplyIntent,
+    SentReply,
+)
 from shikayat.testing import CHECKS, PlatformSuite, SuiteConfig
 from shikayat.testing.fakes import (
     FakeFetcher,
@@ -133,6 +142,55 @@ def test_a_fetcher_keeping_state_outside_the_cursor_is_caught() -> None:
     _fails(_suite(Stateful).test_fetch_resumes_from_cursor)
 
 
+class _RoundCounting(FakeFetcher):
+    """Counts finished rounds in the cursor (``rounds``) and starts every round over."""
+
+    rekey = False
+
+    async def fetch(self, cursor: Cursor | None) -> Page:
+        state = dict(cursor or {})
+        rounds = state.get("rounds", "0")
+        page = await super().fetch({"after": state["after"]} if "after" in state else None)
+        posts = [p.model_copy(update={"external_id": f"{p.external_id}#{rounds}"}) if self.rekey else p
+                 for p in page.posts]
+        if page.more:
+            return Page(posts, {**(page.cursor or {}), "rounds": rounds}, more=True)
+        return Page(posts, {"rounds": str(int(rounds) + 1)}, more=False)
+
+
+def test_a_fetcher_that_starts_each_round_over_passes() -> None:
+    """Reconciliation over an API without a ``since`` filter re-reads from the same first
+    request every round; with stable keys the inbox absorbs the overlap, and that is allowed."""
+    requests: list[str] = []
+
+    class Restarting(FakePlatform):
+        def fetcher(self, channel: Channel, client: httpx.AsyncClient) -> Fetcher:
+            return _RoundCounting(_Client(client, channel))
+
+    suite = _suite(Restarting)
+    original = suite._walk
+
+    def walk(*args: Any, **kwargs: Any) -> Any:
+        pages = original(*args, **kwargs)
+        requests.append(str(args[2].requests[0].url))
+        return pages
+
+    suite._walk = walk  # type: ignore[method-assign]
+    suite.test_fetch_resumes_from_cursor()
+    assert requests[0] == requests[-1], "the second round did not start over: this test proves nothing"
+
+
+def test_a_fetcher_that_rekeys_what_it_rereads_is_caught() -> None:
+    class Rekeying(_RoundCounting):
+        rekey = True
+
+    class Rekeys(FakePlatform):
+        def fetcher(self, channel: Channel, client: httpx.AsyncClient) -> Fetcher:
+            return Rekeying(_Client(client, channel))
+
+    assert "under new keys ['f200#1'" in _fails(_suite(Rekeys).test_fetch_resumes_from_cursor)
+
+
 def test_wrong_error_kinds_are_caught() -> None:
     def lenient(response: httpx.Response) -> RetryableError | None:
         return RetryableError("try again") if response.status_code >= 400 else None
@@ -215,7 +273,42 @@ def test_a_replier_that_sends_twice_is_caught() -> None:
         def replier(self, channel: Channel, client: httpx.AsyncClient) -> Replier:
             return Twice(_Client(client, channel))
 
-    _fails(_suite(Chatty).test_reply_sends_one_request)
+    assert "the reply was sent 2 times" in _fails(_suite(Chatty).test_reply_sends_one_request)
+
+
+def test_a_request_beside_the_reply_is_allowed() -> None:
+    """Marking the answered message read (WhatsApp) or a lookup is no second reply; the intent
+    carries what the outbox worker gives: the author as stored and their last post's time."""
+    seen: list[ReplyIntent] = []
+
+    class MarksRead(FakeReplier):
+        async def send(self, intent: ReplyIntent) -> SentReply:
+            seen.append(intent)
+            sent = await super().send(intent)
+            await self.client.call("POST", "/read", json={"message_id": intent.in_reply_to})
+            return sent
+
+    class Reading(FakePlatform):
+        def replier(self, channel: Channel, client: httpx.AsyncClient) -> Replier:
+            return MarksRead(_Client(client, channel))
+
+    _suite(Reading).test_reply_sends_one_request()
+    (intent,) = seen
+    assert intent.author is not None and intent.author.id == intent.recipient
+    assert intent.last_inbound_at is not None and intent.last_inbound_at.tzinfo is not None
+
+
+def test_a_replier_that_sends_no_reply_text_is_caught() -> None:
+    class Mute(FakeReplier):
+        async def send(self, intent: ReplyIntent) -> SentReply:
+            body = await self.client.call("POST", "/replies", json={"in_reply_to": intent.in_reply_to})
+            return SentReply(body["id"])
+
+    class Silent(FakePlatform):
+        def replier(self, channel: Channel, client: httpx.AsyncClient) -> Replier:
+            return Mute(_Client(client, channel))
+
+    assert "no request carried the reply text" in _fails(_suite(Silent).test_reply_sends_one_request)
 
 
 def test_checks_of_missing_capabilities_skip() -> None:
@@ -235,3 +328,78 @@ def test_checks_of_missing_capabilities_skip() -> None:
         suite.test_webhook_handshake(Path("unused"))
     # ... and the capability check notices that replier() is overridden but not declared
     assert "implements it" in _fails(suite.test_capabilities_match_overrides)
+
+
+# -- notifications (NotAPost) are a valid outcome, but not the only one -----------------------------
+
+class _Notifying(FakePlatform):
+    """Stores a ``notice`` (a notification naming a post, like an Instagram mention stub) and
+    refuses it with NotAPost when normalized."""
+
+    def normalize(self, raw: RawPost) -> Complaint:
+        if "notice" in orjson.loads(raw.payload):
+            raise NotAPost(f"{raw.external_id} is a notice; its post is fetched separately")
+        return super().normalize(raw)
+
+
+def _with_notices(tmp_path: Path, *, only: bool = False, own: bool = False) -> Path:
+    root = tmp_path / "fixtures"
+    shutil.copytree(FIXTURES, root)
+    notice = orjson.dumps({"id": "n1", "notice": "mention in f100"})
+    if only:
+        for path in (root / "payloads").glob("*.json"):
+            path.unlink()
+    (root / "payloads" / "0_notice.json").write_bytes(notice)    # sorted first
+    (root / "webhook" / "notice.json").write_bytes(orjson.dumps({"posts": [{"id": "n2", "notice": "f300"}]}))
+    if own:
+        (root / "own" / "notice.json").write_bytes(notice)
+    return root
+
+
+def test_notifications_are_a_valid_outcome(tmp_path: Path) -> None:
+    suite = _suite(_Notifying, fixtures_dir=_with_notices(tmp_path))
+    (tmp_path / "own").mkdir()
+    (tmp_path / "hook").mkdir()
+    suite.test_payloads_normalize()
+    suite.test_normalize_is_deterministic()
+    suite.test_own_traffic_is_ignored(tmp_path / "own")
+    suite.test_webhook_deliveries_are_stored_once(tmp_path / "hook")   # n2 stored, then ignored
+    suite.test_reply_sends_one_request()                               # answers f100, not the notice
+
+
+def test_the_checks_really_normalize_the_notices(tmp_path: Path) -> None:
+    """Without the notifying normalizer the same fixtures fail: the notice is no fake post."""
+    suite = _suite(FakePlatform, fixtures_dir=_with_notices(tmp_path))
+    with pytest.raises(UnparseablePayload, match="'author' is missing"):
+        suite.test_payloads_normalize()
+
+
+def test_payloads_of_notifications_only_are_caught(tmp_path: Path) -> None:
+    suite = _suite(_Notifying, fixtures_dir=_with_notices(tmp_path, only=True))
+    assert "1 notification(s) raised NotAPost" in _fails(suite.test_payloads_normalize)
+
+
+def test_own_traffic_must_be_posts(tmp_path: Path) -> None:
+    suite = _suite(_Notifying, fixtures_dir=_with_notices(tmp_path, own=True))
+    (tmp_path / "own").mkdir()
+    assert "must be a post" in _fails(suite.test_own_traffic_is_ignored, tmp_path / "own")
+
+
+def test_a_delivered_post_the_pipeline_dead_letters_is_caught(tmp_path: Path) -> None:
+    """An impure normalizer (it consumes state on the first read of a post) passes when the
+    suite reads the delivery, but dead-letters the stored post in the real pipeline."""
+
+    class OneShot(_Notifying):
+        def __init__(self) -> None:
+            super().__init__()
+            self.read: set[str] = set()
+
+        def normalize(self, raw: RawPost) -> Complaint:
+            if raw.external_id in self.read:
+                raise UnparseablePayload("its context was already used up")
+            self.read.add(raw.external_id)
+            return super().normalize(raw)
+
+    suite = _suite(OneShot, fixtures_dir=_with_notices(tmp_path))
+    (tmp_path / "hook").mkdir()
+    assert "dead-lettered" in _fails(suite.test_webhook_deliveries_are_stored_once, tmp_path / "hook")

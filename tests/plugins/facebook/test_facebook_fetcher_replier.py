@@ -62,9 +62,9 @@ async def test_a_round_walks_feed_pages_then_each_posts_comments() -> None:
         seen.append(request)
         path, params = request.url.path, request.url.params
         if path == f"/v23.0/{PAGE}/feed":
-            return ok(fixture("fetch/feed_page2.json") if params.get("after") else fixture("fetch/feed_page1.json"))
+            return ok(fixture("fetch/02_feed_page2.json") if params.get("after") else fixture("fetch/01_feed_page1.json"))
         if path == "/v23.0/100000000000001_222222222222222/comments":
-            return ok(fixture("fetch/comments_page1.json"))
+            return ok(fixture("fetch/04_comments_222.json"))
         return ok({"data": []})
 
     now = 1_767_300_000
@@ -114,8 +114,8 @@ async def test_resuming_from_a_saved_cursor_continues_the_same_walk() -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         seen.append(f"{request.url.path}?after={request.url.params.get('after')}")
         if request.url.path.endswith("/feed"):
-            return ok(fixture("fetch/feed_page2.json") if request.url.params.get("after")
-                      else fixture("fetch/feed_page1.json"))
+            return ok(fixture("fetch/02_feed_page2.json") if request.url.params.get("after")
+                      else fixture("fetch/01_feed_page1.json"))
         return ok({"data": []})
 
     first = await fetcher_at(handler, 1_767_300_000).fetch(None)
@@ -173,7 +173,7 @@ def recording(response: httpx.Response) -> tuple[list[httpx.Request], Handler]:
 
 
 async def test_public_reply_to_a_comment_and_to_an_edited_comment() -> None:
-    seen, handler = recording(ok(fixture("reply/comment_created.json")))
+    seen, handler = recording(ok(fixture("reply/sent.json")))
     replier = FacebookPlatform().replier(channel(), client(handler))
     sent = await replier.send(intent("222222222222222_333333333333333"))
     assert sent.platform_id == "222222222222222_171717171717171"

@@ -118,7 +118,7 @@ def test_mention_of_the_page_in_another_post() -> None:
 
 
 def test_reads_use_iso_times_and_the_same_keys_as_webhooks() -> None:
-    page = orjson.loads(fixture_bytes("fetch/comments_page1.json"))
+    page = orjson.loads(fixture_bytes("fetch/04_comments_222.json"))
     comment = {"data": page["data"][0], "post_id": "100000000000001_222222222222222"}
     (read,) = FacebookPlatform().split(orjson.dumps(comment), "up_fb")
     (pushed,) = split("webhook/feed_comment_add.json")
@@ -130,7 +130,7 @@ def test_reads_use_iso_times_and_the_same_keys_as_webhooks() -> None:
                                                                        "post_id": "100000000000001_222222222222222"})))
     assert reply.thread.reply_to == "222222222222222_333333333333333"
     assert reply.media[0].type is MediaType.STICKER
-    feed = orjson.loads(fixture_bytes("fetch/feed_page1.json"))
+    feed = orjson.loads(fixture_bytes("fetch/01_feed_page1.json"))
     post = FacebookPlatform().normalize(RawPost(platform="facebook", external_id=feed["data"][1]["id"],
                                                 payload=orjson.dumps({"data": feed["data"][1]})))
     assert post.media[0].url == "https://cdn.example.org/advisory.jpg" and post.media[0].id == "131313131313131"

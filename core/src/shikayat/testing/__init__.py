@@ -53,6 +53,13 @@ declare skip. HTTP goes through ``httpx.MockTransport`` answering from the fixtu
 sockets); webhook checks go through the daemon's real HTTP app and a real SQLite store
 (``shikayat-storage`` must be installed); the own-traffic check runs the real pipeline.
 Overriding a check requires ``@pytest.mark.xfail(reason=...)``: the guard fails otherwise.
+
+A stored notification that is no post (say, an Instagram mention stub whose text is fetched
+and stored under its own key) may be refused by the normalizer with
+:class:`~shikayat.errors.NotAPost`: the payload, webhook and fetch checks accept that outcome
+(the pipeline marks such a row ignored), but each still needs at least one real post. A fetcher
+may start every round over (reconciliation over an API without a ``since`` filter): the fetch
+checks require only that a re-read post keeps its key, so the inbox absorbs the overlap.
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 import pytest
 
 from shikayat.complaint import Complaint, RawPost
+from shikayat.errors import NotAPost
 from shikayat.platforms import Capability, Channel, Platform
 from shikayat.testing import _harness as h
 from shikayat.testing.config import SuiteConfig
@@ -46,7 +47,24 @@ class SuiteBase:
         return files
 
     def _normalize(self, platform: Platform, raw: RawPost) -> Complaint:
-        complaint = platform.normalize(raw)
+        """``raw`` normalized, where it must be a post (a notification fails the check)."""
+        try:
+            complaint = platform.normalize(raw)
+        except NotAPost as exc:
+            raise AssertionError(f"{raw.external_id}: normalize() raised NotAPost ({exc}), but this "
+                                 "fixture must be a post") from None
+        return self._checked(platform, raw, complaint)
+
+    def _read(self, platform: Platform, raw: RawPost) -> Complaint | None:
+        """``raw`` normalized as the pipeline does: a Complaint, or None for a notification the
+        normalizer refuses with ``NotAPost`` (its inbox row is marked ignored, never dead)."""
+        try:
+            complaint = platform.normalize(raw)
+        except NotAPost:
+            return None
+        return self._checked(platform, raw, complaint)
+
+    def _checked(self, platform: Platform, raw: RawPost, complaint: Complaint) -> Complaint:
         assert isinstance(complaint, Complaint), f"normalize() returned {type(complaint).__name__}"
         assert complaint.platform == platform.name, (complaint.platform, platform.name)
         assert complaint.external_id == raw.external_id, (
@@ -56,8 +74,13 @@ class SuiteBase:
         return complaint
 
     def _first_complaint(self, platform: Platform) -> Complaint:
+        """The first recorded payload's first post (notifications skipped)."""
         files = self._files(self.config.payloads_dir, why="the suite needs a recorded payload")
-        posts = platform.split(files[0].read_bytes(), h.CHANNEL)
-        assert posts, f"{files[0].name} split into no posts"
-        return self._normalize(platform, posts[0])
+        for path in files:
+            for raw in platform.split(path.read_bytes(), h.CHANNEL):
+                complaint = self._read(platform, raw)
+                if complaint is not None:
+                    return complaint
+        pytest.fail(f"no payload in {self.fixtures_dir / self.config.payloads_dir} holds a post "
+                    "that normalizes into a complaint")
 

@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
+from shikayat.complaint import utcnow
 from shikayat.errors import (
     AuthError,
     FatalError,
@@ -29,6 +30,11 @@ def _expected_kind(status: int) -> tuple[type[PlatformError], ...]:
     if status >= 500:
         return (RetryableError,)
     return (FatalError,)
+
+
+def _where(request: httpx.Request) -> str:
+    """A request's URL and body, as text to look for the reply in."""
+    return str(request.url) + request.content.decode("utf-8", "replace")
 
 
 class HttpChecks(SuiteBase):
@@ -63,7 +69,8 @@ class HttpChecks(SuiteBase):
     def test_fetch_pages_until_done(self) -> None:
         """Fetching from no cursor walks every fixture response, one per request, and stops with
         ``more=False`` after the last; every fetched post is keyed, belongs to the channel and
-        either normalizes or is refused with UnparseablePayload (a dead letter).
+        either normalizes, is refused with UnparseablePayload (a dead letter) or is a
+        notification refused with NotAPost (ignored); at least one normalizes.
 
         Troubleshooting: ``Fetcher.fetch`` reads one page per call; ``more`` is true only when
         the API says another page follows now. Cursors are ``dict[str, str]`` (stored as JSON).
@@ -81,20 +88,29 @@ class HttpChecks(SuiteBase):
         for raw in posts:
             assert raw.external_id and raw.platform == platform.name and raw.channel == channel.name, raw
             try:
-                self._normalize(platform, raw)
-                readable += 1
+                readable += self._read(platform, raw) is not None
             except UnparseablePayload:
                 pass
         assert readable, "no fetched post could be normalized"
 
     def test_fetch_resumes_from_cursor(self) -> None:
-        """A new fetcher given a saved cursor makes exactly the request the old one would have
-        made next, and a cursor saved after the last page does not start the walk over.
+        """A new fetcher given a cursor saved mid-walk makes exactly the requests the old one
+        would have made next and fetches the same posts; and a finished round loses and
+        duplicates nothing: the next round, from the cursor saved after the last page and
+        against an API answering as before, ends and keys every post it fetches exactly as the
+        first round did, so the inbox (unique on platform and key) stores nothing twice.
+
+        A platform may start every round over with the same first request (a reconciliation
+        pass over an API without a ``since`` filter, such as Instagram's comments edge): the
+        overlap is harmless because the inbox key absorbs it. What must not happen is a re-read
+        post under a new key (a second complaint) or a round that never ends.
 
         Troubleshooting: keep all paging state in the cursor (page token, the newest id seen,
-        which stream is being walked), never on the fetcher object: the daemon may restart
-        between any two pages. After a walk ends, the cursor must remember where it ended
-        (e.g. X's ``since_id``, Meta's ``after`` or last ``created_time``).
+        which stream is being walked, when the last round started), never on the fetcher
+        object: the daemon may restart between any two pages. Key a post by the platform's own
+        id, never by the round, the page or the time it was read. After a walk ends, the cursor
+        should remember where it ended (X's ``since_id``, the start of the last round) so the
+        next round reads no more than it must.
         """
         platform, channel, files = self._fetch_setup(at_least=2)
         headers = self.config.response_headers
@@ -110,12 +126,16 @@ class HttpChecks(SuiteBase):
         assert [h.request_key(r) for r in resumed.requests] == expected
         assert [p.external_id for _, page in again for p in page.posts] == \
             [p.external_id for _, page in pages[1:] for p in page.posts]
-        # after the walk: the saved cursor must not start from the beginning again
-        done = pages[-1][1].cursor
-        later = h.serve_in_order(files[-1:], headers)
-        self._walk(self.make_platform(), channel, later, limit=1, cursor=h.roundtrip(done))
-        assert h.request_key(later.requests[0]) != h.request_key(whole.requests[0]), (
-            "fetching from the cursor saved after the last page repeated the very first request")
+        # the next round, from the cursor saved after the last page, the API answering as before
+        first_round = [p for _, page in pages for p in page.posts]
+        repeat = h.serve_in_order(files, headers)
+        later = self._walk(self.make_platform(), channel, repeat, limit=len(files) + 1,
+                           cursor=h.roundtrip(pages[-1][1].cursor))
+        next_round = [p for _, page in later for p in page.posts]
+        known = {(p.platform, p.external_id) for p in first_round}
+        rekeyed = sorted(p.external_id for p in next_round if (p.platform, p.external_id) not in known)
+        assert not rekeyed, (f"the next round fetched the same API answers under new keys {rekeyed}: "
+                             "each would become a second complaint")
 
     def test_fetch_detects_cursor_loop(self) -> None:
         """When the API answers every request with the same page (its next-page token never
@@ -201,19 +221,25 @@ class HttpChecks(SuiteBase):
 
     # -- replying ---------------------------------------------------------------------------------
     def _intent(self, platform: Platform) -> ReplyIntent:
+        """An acknowledgement as the outbox worker hands it over right after the post arrived:
+        with the author as stored (phone included) and their last post just now."""
         complaint = self._first_complaint(platform)
         return ReplyIntent(outbox_id=1, complaint_id=complaint.id, docket="SK-TEST-0001", kind="ack",
                            channel=h.CHANNEL, text="Complaint registered: SK-TEST-0001",
-                           in_reply_to=complaint.external_id, recipient=complaint.author.id)
+                           in_reply_to=complaint.external_id, recipient=complaint.author.id,
+                           author=complaint.author, last_inbound_at=utcnow())
 
     def test_reply_sends_one_request(self) -> None:
-        """``Replier.send`` makes exactly one request, carrying the reply's text and the post
-        (or person) it answers, and returns the platform's id for the new reply.
+        """``Replier.send`` sends the reply in exactly one request, carrying the reply's text
+        and the post (or person) it answers, and returns the platform's id for the new reply.
+        Requests that do not carry the reply (marking the answered message read, a lookup)
+        may accompany it.
 
         Troubleshooting: send one request per reply, with no retries of your own (core's outbox
         retries, and asks ``find_sent`` first after an unknown outcome). Return
         ``SentReply(platform_id=<id from the response>)``; raise ``RetryableError`` if the
         response lacks it. Set ``SuiteConfig.reply_file``, ``reply_status`` and ``reply_id``.
+        The suite answers every request with ``reply_file``.
         """
         platform = self.make_platform()
         self._needs(platform, Capability.REPLY)
@@ -230,11 +256,11 @@ class HttpChecks(SuiteBase):
                 return (await platform.replier(channel, client).send(intent)).platform_id
 
         assert h.run(go()) == cfg.reply_id
-        assert len(api.requests) == 1, [f"{r.method} {r.url}" for r in api.requests]
-        sent = api.requests[0]
-        where = str(sent.url) + sent.content.decode("utf-8", "replace")
-        assert intent.text in where, "the reply text is not in the request"
-        assert intent.in_reply_to in where or intent.recipient in where, \
+        made = [f"{r.method} {r.url}" for r in api.requests]
+        replies = [where for where in map(_where, api.requests) if intent.text in where]
+        assert replies, f"no request carried the reply text: {made}"
+        assert len(replies) == 1, f"the reply was sent {len(replies)} times: {made}"
+        assert intent.in_reply_to in replies[0] or intent.recipient in replies[0], \
             "the request names neither the post nor the person answered"
 
     def test_reply_errors_are_classified(self) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from shikayat.pipeline import Pipeline
 from shikayat.platforms import Capability, Channel, ChannelSettings, Platform
 from shikayat.testing import _harness as h
 from shikayat.testing._base import SuiteBase
@@ -91,21 +92,33 @@ class WebhookChecks(SuiteBase):
 
     def test_webhook_deliveries_are_stored_once(self, tmp_path: Path) -> None:
         """Each signed delivery in ``webhook_dir`` is answered 200 only after its posts are in
-        the inbox; sending every delivery twice stores each post once.
+        the inbox; sending every delivery twice stores each post once; and the pipeline then
+        turns every stored post into a complaint, or marks it ignored (our own posts, and
+        notifications the normalizer refuses with ``NotAPost``), never a dead letter. At least
+        one delivered post must be a real post.
 
         Troubleshooting: ``split`` must return one RawPost per post/comment/message (none for
         receipts and echoes) keyed by the platform's id, the same on every redelivery; raise
         ``UnparseablePayload`` for a body that is not the platform's shape (it is kept as a
-        dead letter). ``SuiteConfig.sign`` must produce the headers the platform would send.
+        dead letter). A notification that names a post without its text (an Instagram
+        mention) may be stored verbatim under its own key and raise ``NotAPost`` when
+        normalized, its post being fetched separately. ``SuiteConfig.sign`` must produce the
+        headers the platform would send.
         """
         platform, channel = self._webhook_setup()
         files = self._files(self.config.webhook_dir, why="the suite needs a webhook delivery")
         receiver = platform.webhook(channel)
+        own_ids = platform.own_account_ids(channel.settings)
         expected: set[str] = set()
+        citizens: set[str] = set()
         for path in files:
             for raw in receiver.split(path.read_bytes()):
-                self._normalize(platform, raw)
+                complaint = self._read(platform, raw)
                 expected.add(raw.external_id)
+                if complaint is not None and complaint.author.id not in own_ids:
+                    citizens.add(raw.external_id)
+        assert citizens, ("no delivery in the webhook fixtures holds a post by someone else "
+                          "(every item was ours, or a notification raising NotAPost)")
         plugins = h.suite_plugins(platform)
         store = h.open_store(plugins, tmp_path / "hook.db")
 
@@ -120,9 +133,16 @@ class WebhookChecks(SuiteBase):
         try:
             statuses = h.run(h.call_webhook(store, channel, platform, send))
             stats = store.stats()
+            result = Pipeline(store=store, plugins=plugins, units=h.empty_units(),
+                              channels={channel.name: channel}).drain()
+            after = store.stats()
+            stored = {c.external_id for c in store.iter_complaints()}
         finally:
             store.close()
         assert statuses == [200] * (2 * len(files)), statuses
         assert stats.get("inbox_dead", 0) == 0, stats
         assert stats.get("inbox_pending", 0) == len(expected), (stats, sorted(expected))
-
+        assert after.get("inbox_dead", 0) == 0, (f"the pipeline dead-lettered {after['inbox_dead']} "
+                                                 f"delivered post(s): {after}")
+        assert stored == citizens, {"not stored": sorted(citizens - stored), "unexpected": sorted(stored - citizens)}
+        assert result.ignored == len(expected - citizens), result

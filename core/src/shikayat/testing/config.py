@@ -21,7 +21,12 @@ HandshakeQuery = Callable[[ChannelSettings, str], Mapping[str, str]]
 HandshakeAnswer = Callable[[ChannelSettings, str], bytes]
 """``(channel settings, challenge) -> body`` the receiver must answer the handshake with."""
 ErrorResponse = Callable[[int, float], httpx.Response]
-"""``(HTTP status, retry-after seconds) -> response`` as the platform's API sends an error."""
+"""``(HTTP status, retry-after seconds) -> response`` as the platform's API sends an error.
+
+The status names the condition the suite tests (401 bad credentials, 403 forbidden, 400 bad
+request, 429 rate limited, 5xx server trouble); a platform that signals a condition otherwise
+answers as it really does (the Meta Graph API: HTTP 400 with error code 190 for a dead token,
+or with a throttling code and ``X-Business-Use-Case-Usage`` for a rate limit)."""
 
 
 def default_error_response(status: int, retry_after: float) -> httpx.Response:
