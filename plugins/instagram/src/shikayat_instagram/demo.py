@@ -6,47 +6,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from shikayat.demo import DemoChannel
-from shikayat_facebook.fakegraph import RunningFake, run_fake
+from shikayat_facebook.demo import GraphDemo
 from shikayat_instagram.fake import FakeInstagram
 from shikayat_instagram.traffic import InstagramTraffic
 
-VERIFY_TOKEN = "fake-verify-token"
 
-
-class InstagramDemo(DemoChannel):
+class InstagramDemo(GraphDemo):
     name = "up_police_ig"
     platform = "instagram"
+    env_prefix = "SHIKAYAT_DEMO_IG"
 
     def __init__(self, seed: int = 13) -> None:
-        self.fake = FakeInstagram()
-        self.traffic = InstagramTraffic(self.fake, seed=seed)
-        self.running: RunningFake | None = None
+        fake = FakeInstagram()
+        super().__init__(fake, InstagramTraffic(fake, seed=seed))
+        self.instagram = fake
 
-    def start(self) -> tuple[dict[str, Any], dict[str, str]]:
-        self.running = run_fake(self.fake.app, name="fake-instagram")
-        self.traffic.emit(8)                 # held until the daemon listens; polling finds the comments
-        section = {
-            "platform": "instagram", "unit": "up-hq", "base_url": self.running.base_url,
-            "api_version": self.fake.version, "ig_user_id": self.fake.ig_user_id, "username": self.fake.username,
-            "access_token": "env:SHIKAYAT_DEMO_IG_TOKEN", "app_secret": "env:SHIKAYAT_DEMO_IG_APP_SECRET",
-            "verify_token": "env:SHIKAYAT_DEMO_IG_VERIFY_TOKEN",
-        }
-        env = {"SHIKAYAT_DEMO_IG_TOKEN": next(iter(self.fake.tokens)),
-               "SHIKAYAT_DEMO_IG_APP_SECRET": self.fake.app_secret,
-               "SHIKAYAT_DEMO_IG_VERIFY_TOKEN": VERIFY_TOKEN}
-        return section, env
-
-    def daemon_started(self, base_url: str) -> None:
-        self.fake.webhooks.target = f"{base_url}/webhooks/{self.name}"
-
-    def emit(self, count: int) -> int:
-        return self.traffic.emit(count)
+    def settings(self) -> dict[str, Any]:
+        return {"ig_user_id": self.instagram.ig_user_id, "username": self.instagram.username}
 
     def replies(self) -> int:
-        return len(self.fake.replies)
-
-    def stop(self) -> None:
-        if self.running is not None:
-            self.running.stop()
-            self.running = None
+        return len(self.instagram.replies)
