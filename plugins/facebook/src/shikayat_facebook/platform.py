@@ -26,9 +26,7 @@ from shikayat_facebook.split import PLATFORM, split_delivery, split_payload
 def graph_client(channel: Channel, client: httpx.AsyncClient) -> GraphClient:
     s = channel.settings
     assert isinstance(s, FacebookSettings)
-    return GraphClient(client, access_token=s.access_token.get_secret_value(), base_url=s.base_url,
-                       version=s.api_version, app_secret=s.app_secret.get_secret_value(),
-                       api="Graph API")
+    return s.graph_client(client, api="Graph API")
 
 
 class FacebookWebhookReceiver(MetaWebhookReceiver):

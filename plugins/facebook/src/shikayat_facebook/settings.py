@@ -1,17 +1,21 @@
-"""Settings of one Facebook Page channel (a ``[channels.NAME]`` section with ``platform = "facebook"``)."""
+"""Channel settings of the Meta platforms: what every Graph API channel has
+(:class:`GraphSettings`, shared by Facebook, Instagram and WhatsApp), and a Facebook Page
+channel's (a ``[channels.NAME]`` section with ``platform = "facebook"``)."""
 
 from __future__ import annotations
 
-from pydantic import Field
+import httpx
+from pydantic import Field, field_validator
 
 from shikayat import ChannelSettings, Secret
-from shikayat_facebook.graph import DEFAULT_BASE_URL, DEFAULT_VERSION
+from shikayat_facebook.graph import DEFAULT_BASE_URL, DEFAULT_VERSION, GraphClient
 
 
-class FacebookSettings(ChannelSettings):
-    page_id: str = Field(pattern=r"^\d{1,20}$", description="Numeric id of our Facebook Page.")
+class GraphSettings(ChannelSettings):
+    """The Graph API credentials, host and version, and the webhook secrets of a Meta channel."""
+
     access_token: Secret = Field(
-        description="Page access token or system-user token assigned to the Page (env:NAME or file:PATH).")
+        description="Page access token, Instagram user token or system-user token (env:NAME or file:PATH).")
     app_secret: Secret = Field(
         description="The Meta app's secret: checks X-Hub-Signature-256 and signs calls (appsecret_proof).")
     verify_token: Secret = Field(
@@ -19,6 +23,22 @@ class FacebookSettings(ChannelSettings):
     base_url: str = Field(default=DEFAULT_BASE_URL, description="Graph API host (a fake server in tests).")
     api_version: str = Field(default=DEFAULT_VERSION, pattern=r"^v\d+\.\d+$",
                              description="Graph API version in every URL, e.g. 'v23.0'.")
+
+    @field_validator("base_url")
+    @classmethod
+    def _base_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("base_url must start with http:// or https://")
+        return value.rstrip("/")
+
+    def graph_client(self, client: httpx.AsyncClient, *, api: str) -> GraphClient:
+        """The Graph API client of this channel over ``client`` (``api`` names it in errors)."""
+        return GraphClient(client, access_token=self.access_token.get_secret_value(), base_url=self.base_url,
+                           version=self.api_version, app_secret=self.app_secret.get_secret_value(), api=api)
+
+
+class FacebookSettings(GraphSettings):
+    page_id: str = Field(pattern=r"^\d{1,20}$", description="Numeric id of our Facebook Page.")
     poll_interval: float = Field(
         default=300.0, gt=0, description="Seconds between reconciliation polls (webhooks bring posts live).")
     lookback_hours: float = Field(

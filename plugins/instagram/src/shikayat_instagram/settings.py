@@ -4,21 +4,14 @@ from __future__ import annotations
 
 from pydantic import Field, field_validator
 
-from shikayat import ChannelSettings, Secret
-from shikayat_facebook.graph import DEFAULT_BASE_URL, DEFAULT_VERSION
+from shikayat_facebook.graph import DEFAULT_BASE_URL
+from shikayat_facebook.settings import GraphSettings
 
 
-class InstagramSettings(ChannelSettings):
+class InstagramSettings(GraphSettings):
     ig_user_id: str = Field(
         pattern=r"^\d{1,20}$", description="Numeric id of our Instagram professional account (IG User id).")
     username: str | None = Field(default=None, description="Our account's username, without '@'.")
-    access_token: Secret = Field(
-        description="Page access token (Facebook Login) or Instagram user token (Instagram Login); "
-                    "env:NAME or file:PATH.")
-    app_secret: Secret = Field(
-        description="The Meta app's secret: checks X-Hub-Signature-256 and signs calls (appsecret_proof).")
-    verify_token: Secret = Field(
-        description="The string Meta echoes in the webhook verification handshake (hub.verify_token).")
     page_id: str | None = Field(
         default=None, pattern=r"^\d{1,20}$",
         description="Facebook Login flavour: the linked Page, whose /messages edge sends DMs. "
@@ -27,8 +20,6 @@ class InstagramSettings(ChannelSettings):
         default=DEFAULT_BASE_URL,
         description="Graph host: https://graph.facebook.com (Facebook Login) or "
                     "https://graph.instagram.com (Instagram Login); a fake server in tests.")
-    api_version: str = Field(default=DEFAULT_VERSION, pattern=r"^v\d+\.\d+$",
-                             description="Graph API version in every URL, e.g. 'v23.0'.")
     poll_interval: float = Field(
         default=60.0, gt=0,
         description="Seconds between reconciliation rounds; mentions wait at most this long for their text.")
@@ -43,9 +34,3 @@ class InstagramSettings(ChannelSettings):
     def _username(cls, value: str | None) -> str | None:
         return value.lstrip("@") if value else value
 
-    @field_validator("base_url")
-    @classmethod
-    def _base_url(cls, value: str) -> str:
-        if not value.startswith(("http://", "https://")):
-            raise ValueError("base_url must start with http:// or https://")
-        return value.rstrip("/")

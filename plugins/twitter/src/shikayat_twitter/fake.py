@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import math
 import base64
+import math
 import re
 import threading
 import time

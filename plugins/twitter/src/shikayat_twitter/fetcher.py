@@ -17,7 +17,7 @@ from typing import Any
 
 import orjson
 
-from shikayat import Channel, Cursor, Fetcher, FatalError, Page, RawPost
+from shikayat import Channel, Cursor, FatalError, Fetcher, Page, RawPost
 from shikayat_twitter.client import XClient
 from shikayat_twitter.normalize import PLATFORM, external_id
 from shikayat_twitter.settings import TwitterSettings

@@ -12,7 +12,17 @@ from typing import Any
 
 import orjson
 
-from shikayat import Author, Complaint, Language, Location, Media, MediaType, RawPost, Thread, UnparseablePayload
+from shikayat import (
+    Author,
+    Complaint,
+    Language,
+    Location,
+    Media,
+    MediaType,
+    RawPost,
+    Thread,
+    UnparseablePayload,
+)
 from shikayat.complaint import detect_language
 
 PLATFORM = "twitter"

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import httpx
 
-from shikayat import Capability, Channel, ChannelSettings, Complaint, Fetcher, Platform, RawPost, Replier
+from shikayat import (
+    Capability,
+    Channel,
+    ChannelSettings,
+    Complaint,
+    Fetcher,
+    Platform,
+    RawPost,
+    Replier,
+)
 from shikayat_twitter import text
 from shikayat_twitter.client import XClient
 from shikayat_twitter.fetcher import TwitterFetcher

@@ -119,7 +119,7 @@ class Traffic:
                 self.fake.add_post(self._citizen(), "@uppolice please look into this urgently", quote_of=post["id"])
             elif roll < 0.94:                      # a reply in the complaint's thread
                 author, post = r.choice(self.posted)
-                self.fake.add_post(author, f"@uppolice koi action nahi hua abhi tak", reply_to=post["id"])
+                self.fake.add_post(author, "@uppolice koi action nahi hua abhi tak", reply_to=post["id"])
             else:
                 self.fake.add_post(self._citizen(), r.choice(OTHER))
         return count

@@ -30,9 +30,7 @@ from shikayat_whatsapp.settings import WhatsAppSettings
 def graph_client(channel: Channel, client: httpx.AsyncClient) -> GraphClient:
     s = channel.settings
     assert isinstance(s, WhatsAppSettings)
-    return GraphClient(client, access_token=s.access_token.get_secret_value(), base_url=s.base_url,
-                       version=s.api_version, app_secret=s.app_secret.get_secret_value(),
-                       api="WhatsApp Cloud API")
+    return s.graph_client(client, api="WhatsApp Cloud API")
 
 
 class WhatsAppWebhookReceiver(MetaWebhookReceiver):

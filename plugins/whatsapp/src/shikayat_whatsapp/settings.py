@@ -7,26 +7,17 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
-from shikayat import ChannelSettings, Secret
-from shikayat_facebook.graph import DEFAULT_BASE_URL, DEFAULT_VERSION
+from shikayat_facebook.settings import GraphSettings
 
 TemplateParameter = Literal["reference", "text"]
 
 
-class WhatsAppSettings(ChannelSettings):
+class WhatsAppSettings(GraphSettings):
     phone_number_id: str = Field(
         pattern=r"^\d{1,20}$", description="Graph id of our business phone number (used in every send URL).")
     display_phone_number: str | None = Field(
         default=None, pattern=r"^\d{6,15}$",
         description="Our number, digits only with country code: messages from it are never complaints.")
-    access_token: Secret = Field(
-        description="System-user token with whatsapp_business_messaging (env:NAME or file:PATH).")
-    app_secret: Secret = Field(description="The Meta app's secret: checks X-Hub-Signature-256 on deliveries.")
-    verify_token: Secret = Field(
-        description="The string Meta echoes in the webhook verification handshake (hub.verify_token).")
-    base_url: str = Field(default=DEFAULT_BASE_URL, description="Graph API host (a fake server in tests).")
-    api_version: str = Field(default=DEFAULT_VERSION, pattern=r"^v\d+\.\d+$",
-                             description="Graph API version in every URL, e.g. 'v23.0'.")
     template_name: str | None = Field(
         default=None, pattern=r"^[a-z0-9_]{1,512}$",
         description="Approved template sent outside the 24-hour window (none: such replies fail, shown).")
