@@ -8,15 +8,43 @@ import pytest
 
 from shikayat.plugins import load_plugins
 from shikayat.store import Store
+from shikayat_facebook.fake import FakeFacebook
+from shikayat_facebook.fakegraph import RunningFake, run_fake
+from shikayat_instagram.fake import FakeInstagram
 from shikayat_twitter.fake import FakeX, RunningFakeX, run_fake_x
+from shikayat_whatsapp.fake import FakeWhatsApp
 
-from harness import DaemonProcess, free_port, write_config
+from harness import X_ENV, DaemonProcess, daemon_section, free_port, write_config, x_channel
 
 
 @pytest.fixture
 def fake_x() -> Iterator[RunningFakeX]:
     running = run_fake_x(FakeX())
     yield running
+    running.stop()
+
+
+@pytest.fixture
+def fake_fb() -> Iterator[tuple[FakeFacebook, RunningFake]]:
+    fake = FakeFacebook()
+    running = run_fake(fake.app, name="fake-facebook")
+    yield fake, running
+    running.stop()
+
+
+@pytest.fixture
+def fake_ig() -> Iterator[tuple[FakeInstagram, RunningFake]]:
+    fake = FakeInstagram()
+    running = run_fake(fake.app, name="fake-instagram")
+    yield fake, running
+    running.stop()
+
+
+@pytest.fixture
+def fake_wa() -> Iterator[tuple[FakeWhatsApp, RunningFake]]:
+    fake = FakeWhatsApp(auto_statuses=True)
+    running = run_fake(fake.app, name="fake-whatsapp")
+    yield fake, running
     running.stop()
 
 
@@ -29,16 +57,12 @@ def make_daemon(tmp_path: Path, db_url: str) -> Iterator[Any]:
         port = free_port()
         sections: dict[str, dict[str, Any]] = {
             "storage": {"url": db_url},
-            "daemon": {"port": port, "lease_seconds": lease_seconds, "idle_sleep": 0.05, "batch_size": 50,
-                       "shutdown_grace": 10},
+            "daemon": daemon_section(port, lease_seconds=lease_seconds),
         }
         for name, values in channels.items():
-            sections[f"channels.{name}"] = {"platform": "twitter", "poll_interval": 0.3, "unit": "up-hq",
-                                            "bearer_token": "env:E2E_X_BEARER", "user_token": "env:E2E_X_USER",
-                                            "user_id": "1000000000000000001", "max_results": 10, **values}
+            sections[f"channels.{name}"] = x_channel(**values)
         config = write_config(tmp_path / f"shikayat-{len(daemons)}.toml", sections)
-        daemon = DaemonProcess(config, env={"E2E_X_BEARER": "fake-bearer", "E2E_X_USER": "fake-user-token",
-                                            "E2E_X_BAD": "revoked-token"})
+        daemon = DaemonProcess(config, env=dict(X_ENV))
         daemon.port = port  # type: ignore[attr-defined]
         daemon.cli("migrate")
         daemons.append(daemon)

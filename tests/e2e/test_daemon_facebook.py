@@ -14,29 +14,23 @@ from typing import Any
 import httpx
 import orjson
 import pytest
-from harness import DaemonProcess, free_port, wait_until, write_config
+from harness import (
+    DaemonProcess,
+    complaint_text as _text,
+    daemon_section,
+    facebook_acks,
+    facebook_channel,
+    free_port,
+    http_up,
+    meta_secrets,
+    wait_until,
+    write_config,
+)
 
 from shikayat_facebook.fake import FakeFacebook
-from shikayat_facebook.fakegraph import RunningFake, run_fake
 
 pytestmark = pytest.mark.e2e
 
-_WORDS = ("chain mobile bike car phone purse wallet ladke aadmi auto scooty market station chauraha gali "
-          "sector colony road park mandir school hospital kal aaj abhi raat subah shaam jaldi chori chheen "
-          "gayab dhamki jhagda maarpeet jam dj sharab jua kabja fraud upi otp hazratganj aliganj chinhat "
-          "alambagh aminabad charbagh").split()
-
-
-def _text(i: int) -> str:
-    return f"{' '.join(random.Random(i).sample(_WORDS, 8))} {i}"
-
-
-@pytest.fixture
-def fake_fb() -> Iterator[tuple[FakeFacebook, RunningFake]]:
-    fake = FakeFacebook()
-    running = run_fake(fake.app, name="fake-facebook")
-    yield fake, running
-    running.stop()
 
 
 @pytest.fixture
@@ -45,15 +39,10 @@ def fb_daemon(tmp_path: Path, db_url: str, fake_fb: Any) -> Iterator[DaemonProce
     port = free_port()
     config = write_config(tmp_path / "shikayat.toml", {
         "storage": {"url": db_url},
-        "daemon": {"port": port, "lease_seconds": 2.0, "idle_sleep": 0.05, "batch_size": 50, "shutdown_grace": 10},
-        "channels.up_fb": {
-            "platform": "facebook", "unit": "up-hq", "base_url": running.base_url, "api_version": fake.version,
-            "page_id": fake.page_id, "access_token": "env:E2E_FB_TOKEN", "app_secret": "env:E2E_FB_SECRET",
-            "verify_token": "env:E2E_FB_VERIFY", "poll_interval": 0.5, "lookback_hours": 1.0, "page_size": 10,
-        },
+        "daemon": daemon_section(port),
+        "channels.up_fb": facebook_channel(fake, running.base_url),
     })
-    daemon = DaemonProcess(config, env={"E2E_FB_TOKEN": "fake-page-token", "E2E_FB_SECRET": fake.app_secret,
-                                        "E2E_FB_VERIFY": "verify-me"})
+    daemon = DaemonProcess(config, env=meta_secrets(facebook=fake))
     daemon.port = port  # type: ignore[attr-defined]
     daemon.cli("migrate")
     yield daemon
@@ -61,10 +50,7 @@ def fb_daemon(tmp_path: Path, db_url: str, fake_fb: Any) -> Iterator[DaemonProce
 
 
 def _acks(fake: FakeFacebook) -> Counter[str]:
-    """How many acknowledgements each object / Messenger person got."""
-    public = Counter(c["parent_id"] for c in fake.comments if c["from"]["id"] == fake.page_id)
-    return public + Counter(m["recipient_id"] if m["kind"] == "messenger" else m["private_reply_to"]
-                            for m in fake.messages)
+    return facebook_acks(fake)
 
 
 def test_pushed_and_reconciled_posts_stored_once_and_acknowledged_once(fb_daemon: DaemonProcess, fake_fb: Any,
@@ -96,7 +82,7 @@ def test_pushed_and_reconciled_posts_stored_once_and_acknowledged_once(fb_daemon
     assert lost, "the seed must lose some deliveries"
     store = load_plugins().open_store(db_url)
     fb_daemon.start()
-    wait_until(lambda: _up(fb_daemon), what="the daemon's HTTP server", daemon=fb_daemon)
+    wait_until(lambda: http_up(fb_daemon), what="the daemon's HTTP server", daemon=fb_daemon)
     handshake = httpx.get(url, params={"hub.mode": "subscribe", "hub.verify_token": "verify-me",
                                        "hub.challenge": "4242"}, timeout=5)
     assert handshake.status_code == 200 and handshake.text == "4242"
@@ -138,13 +124,6 @@ def test_pushed_and_reconciled_posts_stored_once_and_acknowledged_once(fb_daemon
     assert _acks(fake).most_common(1)[0][1] == 1
     assert fb_daemon.terminate() == 0
     store.close()
-
-
-def _up(daemon: DaemonProcess) -> bool:
-    try:
-        return httpx.get(f"http://127.0.0.1:{daemon.port}/healthz", timeout=1).status_code == 200  # type: ignore[attr-defined]
-    except httpx.TransportError:
-        return False
 
 
 def test_ingest_replays_a_delivery_through_split(tmp_path: Path, db_url: str) -> None:

@@ -6,37 +6,29 @@ failed status marks the acknowledgement it names as not delivered."""
 from __future__ import annotations
 
 import random
-from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import orjson
 import pytest
-from harness import DaemonProcess, free_port, wait_until, write_config
+from harness import (
+    DaemonProcess,
+    complaint_text as _text,
+    daemon_section,
+    free_port,
+    http_up,
+    meta_secrets,
+    wait_until,
+    whatsapp_acks,
+    whatsapp_channel,
+    write_config,
+)
 
-from shikayat_facebook.fakegraph import RunningFake, run_fake
 from shikayat_whatsapp.fake import FakeWhatsApp
 
 pytestmark = pytest.mark.e2e
 
-_WORDS = ("chain mobile bike car phone purse wallet ladke aadmi auto scooty market station chauraha gali "
-          "sector colony road park mandir school hospital kal aaj abhi raat subah shaam jaldi chori chheen "
-          "gayab dhamki jhagda maarpeet jam dj sharab jua kabja fraud upi otp hazratganj aliganj chinhat "
-          "alambagh aminabad charbagh").split()
-
-
-def _text(i: int) -> str:
-    return f"{' '.join(random.Random(i).sample(_WORDS, 8))} {i}"
-
-
-@pytest.fixture
-def fake_wa() -> Iterator[tuple[FakeWhatsApp, RunningFake]]:
-    fake = FakeWhatsApp(auto_statuses=True)
-    running = run_fake(fake.app, name="fake-whatsapp")
-    yield fake, running
-    running.stop()
 
 
 @pytest.fixture
@@ -45,27 +37,14 @@ def wa_daemon(tmp_path: Path, db_url: str, fake_wa: Any) -> Iterator[DaemonProce
     port = free_port()
     config = write_config(tmp_path / "shikayat.toml", {
         "storage": {"url": db_url},
-        "daemon": {"port": port, "lease_seconds": 2.0, "idle_sleep": 0.05, "batch_size": 50, "shutdown_grace": 10},
-        "channels.up_wa": {
-            "platform": "whatsapp", "unit": "up-hq", "base_url": running.base_url, "api_version": fake.version,
-            "phone_number_id": fake.phone_number_id, "display_phone_number": fake.display_phone_number,
-            "access_token": "env:E2E_WA_TOKEN", "app_secret": "env:E2E_WA_SECRET",
-            "verify_token": "env:E2E_WA_VERIFY", "template_name": "complaint_update",
-        },
+        "daemon": daemon_section(port),
+        "channels.up_wa": whatsapp_channel(fake, running.base_url),
     })
-    daemon = DaemonProcess(config, env={"E2E_WA_TOKEN": "fake-system-user-token", "E2E_WA_SECRET": fake.app_secret,
-                                        "E2E_WA_VERIFY": "verify-me"})
+    daemon = DaemonProcess(config, env=meta_secrets(whatsapp=fake))
     daemon.port = port  # type: ignore[attr-defined]
     daemon.cli("migrate")
     yield daemon
     daemon.stop()
-
-
-def _up(daemon: DaemonProcess) -> bool:
-    try:
-        return httpx.get(f"http://127.0.0.1:{daemon.port}/healthz", timeout=1).status_code == 200  # type: ignore[attr-defined]
-    except httpx.TransportError:
-        return False
 
 
 def test_messages_stored_once_answered_once_and_failures_recorded(wa_daemon: DaemonProcess, fake_wa: Any,
@@ -77,7 +56,7 @@ def test_messages_stored_once_answered_once_and_failures_recorded(wa_daemon: Dae
     url = f"http://127.0.0.1:{wa_daemon.port}/webhooks/up_wa"      # type: ignore[attr-defined]
     fake.webhooks.target = url
     wa_daemon.start()
-    wait_until(lambda: _up(wa_daemon), what="the daemon's HTTP server", daemon=wa_daemon)
+    wait_until(lambda: http_up(wa_daemon), what="the daemon's HTTP server", daemon=wa_daemon)
 
     citizens = [f"citizen {i}" for i in range(24)]
     deliveries = [fake.text(name, _text(i), phone=i % 6 != 0) for i, name in enumerate(citizens)]
@@ -94,7 +73,7 @@ def test_messages_stored_once_answered_once_and_failures_recorded(wa_daemon: Dae
         wait_until(lambda: store.stats()["outbox_sent"] == 24, what="24 acknowledgements", daemon=wa_daemon)
         stats = store.stats()
         assert stats["complaints"] == 24 and stats["inbox_ignored"] == 1 and stats["inbox_dead"] == 0
-        acks = Counter(m.get("to") or m.get("recipient") for m in fake.sent)
+        acks = whatsapp_acks(fake)
         assert len(acks) == 24 and set(acks.values()) == {1}
         no_phone = [fake.citizen(n) for i, n in enumerate(citizens) if i % 6 == 0]
         assert all(acks[c.user_id] == 1 for c in no_phone)          # username users: answered by BSUID
@@ -116,3 +95,46 @@ def test_messages_stored_once_answered_once_and_failures_recorded(wa_daemon: Dae
         assert fake.citizen(citizens[1]).wa_id not in wa_daemon.output()     # no phone number in the logs
     finally:
         store.close()
+
+
+@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
+    "known gap: the Cloud API cannot list sent messages, so a reply the platform accepted just "
+    "before the process died (not yet marked sent) is sent again after the restart"))
+def test_reply_accepted_just_before_kill_9_is_not_sent_again(tmp_path: Path, db_url: str, open_db: Any) -> None:
+    import asyncio
+
+    from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+    from starlette.requests import Request
+    from starlette.responses import Response
+
+    from shikayat_facebook.fakegraph import run_fake
+
+    async def slow_answers(request: Request, call_next: RequestResponseEndpoint) -> Response:
+        response = await call_next(request)               # the message is recorded as sent…
+        if request.method == "POST":
+            await asyncio.sleep(3)                        # …but the daemon hears of it 3 s later
+        return response
+
+    fake = FakeWhatsApp()
+    fake.app.add_middleware(BaseHTTPMiddleware, dispatch=slow_answers)
+    running = run_fake(fake.app, name="fake-whatsapp-slow")
+    port = free_port()
+    config = write_config(tmp_path / "slow.toml", {
+        "storage": {"url": db_url}, "daemon": daemon_section(port),
+        "channels.up_wa": whatsapp_channel(fake, running.base_url, mark_read=False)})
+    daemon = DaemonProcess(config, env=meta_secrets(whatsapp=fake))
+    daemon.cli("migrate")
+    store = open_db()
+    try:
+        daemon.start()
+        daemon.port = port  # type: ignore[attr-defined]
+        wait_until(lambda: http_up(daemon), what="the daemon's HTTP server", daemon=daemon)
+        assert fake.webhooks.send(fake.text("citizen 1", _text(1)), url=f"http://127.0.0.1:{port}/webhooks/up_wa") == 200
+        wait_until(lambda: len(fake.sent) == 1, what="the acknowledgement accepted", daemon=daemon)
+        daemon.kill9()                                    # before the answer reached the daemon
+        daemon.start()
+        wait_until(lambda: store.stats()["outbox_sent"] == 1, what="the acknowledgement marked sent", daemon=daemon)
+        assert max(whatsapp_acks(fake).values()) == 1, fake.sent
+    finally:
+        daemon.stop()
+        running.stop()

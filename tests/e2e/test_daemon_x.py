@@ -13,29 +13,22 @@ import pytest
 
 from shikayat_twitter.fake import RunningFakeX
 
-from harness import wait_until
+from harness import WORDS, wait_until, x_reply_targets
 
 pytestmark = pytest.mark.e2e
-
-
-_WORDS = ("chain mobile bike car phone purse wallet ladke aadmi auto scooty market station chauraha gali "
-          "sector colony road park mandir school hospital kal aaj abhi raat subah shaam jaldi chori chheen "
-          "gayab dhamki jhagda maarpeet jam dj sharab jua kabja fraud upi otp hazratganj aliganj chinhat "
-          "alambagh aminabad charbagh").split()
 
 
 def _publish(fake_x: RunningFakeX, n: int, start: int = 0) -> list[dict[str, Any]]:
     """``n`` distinct complaints (different words, so none is a near-duplicate of another)."""
     out = []
     for i in range(start, start + n):
-        words = random.Random(i).sample(_WORDS, 8)
+        words = random.Random(i).sample(WORDS, 8)
         out.append(fake_x.fake.add_post(f"citizen_{i}", f"@uppolice {' '.join(words)} {i}"))
     return out
 
 
 def _reply_targets(fake_x: RunningFakeX) -> Counter[str]:
-    return Counter(ref["id"] for p in fake_x.fake.replies for ref in p.get("referenced_tweets", [])
-                   if ref["type"] == "replied_to")
+    return x_reply_targets(fake_x.fake)
 
 
 def test_every_post_stored_once_and_repolling_adds_nothing(fake_x: RunningFakeX, make_daemon: Any,
