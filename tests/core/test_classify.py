@@ -19,6 +19,7 @@ from shikayat.taxonomy import load_taxonomy, shipped_taxonomy
 from shikayat.textnorm import normalize_text
 from shikayat.types import Language, Priority
 from shikayat.units import UnitsDirectory
+from shikayat.vocabulary import MAX_SHARED, Vocabulary
 
 CRITICAL, HIGH, NORMAL, LOW = Priority.CRITICAL, Priority.HIGH, Priority.NORMAL, Priority.LOW
 
@@ -196,7 +197,7 @@ def test_reason_names_what_matched_in_words() -> None:
     assert result.category == "chain_snatching" and result.priority is CRITICAL
     assert result.reason == 'matched "chain kheench" → chain_snatching; emergency "bachao" → critical'
     result = classify("jaan ka khatra tha")
-    assert result.reason == 'no keyword matched → uncategorised; emergency "jaan ka khatra" not counted (before "tha")'
+    assert result.reason == 'words "khatra" → threat_to_life; emergency "jaan ka khatra" not counted (before "tha")'
 
 
 def test_an_emergency_without_an_actionable_category_is_a_complaint() -> None:
@@ -360,3 +361,32 @@ def test_a_cue_names_the_kind_only_of_a_category_it_overrides() -> None:
 def test_a_non_actionable_post_of_many_other_words_is_still_not_a_case(text: str) -> None:
     result = classify(text)
     assert not result.actionable and "(not actionable)" in result.reason, result.reason
+
+
+# -- the vocabulary fallback ------------------------------------------------------------------
+
+
+def test_words_of_one_category_decide_when_no_phrase_matched() -> None:
+    vocabulary = Vocabulary([("vehicle_theft", ["scooty chori", "bike stolen"]),
+                             ("theft", ["chori ho gayi", "stolen"]), ("fire", ["aag lagi"])])
+    guess = vocabulary.guess(words("meri scooty subah se nahi mil rahi"))
+    assert guess is not None and (guess.code, guess.words) == ("vehicle_theft", ("scooty",))
+    assert vocabulary.guess(words("kuch chori jaisa laga")) is None            # shared: a tie, no guess
+    guess = vocabulary.guess(words("scooty aur saman chori"))                  # own word + a shared one
+    assert guess is not None and guess.code == "vehicle_theft" and guess.score == 1.5
+    assert vocabulary.guess(words("the police station sir please")) is None     # only stopwords
+
+
+def test_a_word_shared_by_too_many_categories_says_nothing() -> None:
+    common = [(f"c{i}", ["gaadi ruki"]) for i in range(MAX_SHARED + 1)]
+    vocabulary = Vocabulary([*common, ("fire", ["lapten uthi"])])
+    assert vocabulary.guess(words("gaadi khadi hai")) is None
+    guess = vocabulary.guess(words("gaadi me lapten"))
+    assert guess is not None and guess.code == "fire"
+
+
+def test_the_classifier_falls_back_to_the_vocabulary_and_says_so() -> None:
+    result = classify("meri scooty subah se gayab, dhoondh ke thak gaye")
+    assert result.category == "vehicle_theft" and result.reason.startswith('words "scooty"'), result.reason
+    result = classify("aaj kuch bhi samajh nahi aa raha")
+    assert (result.category, result.reason) == ("uncategorised", "no keyword matched → uncategorised")

@@ -13,6 +13,8 @@ For a post's normalized text:
    takes that one's score and the other drops out (vehicle_theft over theft). Actionable
    categories beat non-actionable ones whenever one matched ("…please help… jai hind" is a
    complaint); the best score wins, then the more urgent default priority, then file order.
+   When no category matched, the single words of each category's keywords decide
+   (:mod:`shikayat.vocabulary`: "scooty … gayab" → vehicle_theft).
    The fallback ``uncategorised`` (actionable) is chosen when nothing else matched; its own
    keywords ("please help", "kripya dhyan dein") never beat another category, but keep a post
    that also matches a non-actionable class a complaint. A non-actionable class is chosen
@@ -45,6 +47,7 @@ from shikayat.decisions import Classification
 from shikayat.phrases import Match, PhraseMatcher, words
 from shikayat.taxonomy import FALLBACK, Category, Taxonomy
 from shikayat.types import Language, Priority
+from shikayat.vocabulary import Vocabulary
 
 _BEFORE = 0
 """How many words may stand between a calm word and the emergency phrase after it: none
@@ -151,6 +154,8 @@ class Classifier:
                             (_Kind.PAST, taxonomy.past_phrases)):
             phrases.extend((phrase, (kind, "")) for phrase in group)
         self._matcher: PhraseMatcher[_Value] = PhraseMatcher(phrases)
+        self._vocabulary = Vocabulary((cat.code, (*cat.keywords, *cat.cues))
+                                      for cat in taxonomy if cat.actionable and cat.code != FALLBACK)
 
     @property
     def size(self) -> int:
@@ -162,7 +167,7 @@ class Classifier:
         matches = self._matcher.find(text_words)
         evidence = self._evidence(matches)
         raised, sensitive_raise, notes = self._emergency(matches)
-        best, reason = self._choose(evidence, emergency=bool(raised))
+        best, reason = self._choose(evidence, text_words, emergency=bool(raised))
         cats = self.taxonomy.categories
 
         priority = best.priority
@@ -223,10 +228,15 @@ class Classifier:
         total = {code: score[code] + sum(score[o] for o in folded[code]) for code in score if code not in beaten}
         return _Evidence({c: list(p) for c, p in phrases.items()}, score, folded, total)
 
-    def _choose(self, evidence: _Evidence, *, emergency: bool) -> tuple[Category, list[str]]:
+    def _choose(self, evidence: _Evidence, text_words: list[str], *,
+                emergency: bool) -> tuple[Category, list[str]]:
         """The category, and the reason so far."""
         cats = self.taxonomy.categories
         total = evidence.total
+        if not total.keys() - {FALLBACK}:
+            guess = self._vocabulary.guess(text_words)
+            if guess is not None:
+                return cats[guess.code], [f"words {_quoted(guess.words)} → {guess.code}"]
         actionable = [code for code in total if cats[code].actionable and code != FALLBACK]
         candidates = actionable or ([] if FALLBACK in total else list(total))
         if candidates:
