@@ -19,6 +19,7 @@ from shikayat.taxonomy import load_taxonomy, shipped_taxonomy
 from shikayat.textnorm import normalize_text
 from shikayat.types import Language, Priority
 from shikayat.units import UnitsDirectory
+from shikayat.vocabulary import MAX_SHARED, Vocabulary
 
 CRITICAL, HIGH, NORMAL, LOW = Priority.CRITICAL, Priority.HIGH, Priority.NORMAL, Priority.LOW
 
@@ -33,7 +34,7 @@ def classify(text: str) -> Classification:
     ("ghar ke bahar se meri scooty chori ho gayi @lkopolice", "vehicle_theft", NORMAL),
     ("my bike got stolen from hazratganj parking last night", "vehicle_theft", NORMAL),
     ("मेरा मोबाइल चोरी हो गया आलमबाग बस स्टैंड से @uppolice कृपया मदद करें", "theft", NORMAL),
-    ("@uppolice meri chain chheen li hazratganj mein abhi 2 ladke bike pe the", "chain_snatching", HIGH),
+    ("@uppolice meri chain chheen li hazratganj mein abhi 2 ladke bike pe the", "chain_snatching", CRITICAL),  # just now
     ("@uppolice #ChainSnatching again in Gomti Nagar 3rd time this week", "chain_snatching", HIGH),
     ("Mobile chhin kar bhag gaye scooty wale Indira nagar @uppolice", "mobile_snatching", HIGH),
     ("गोरखपुर में रात को चोरों ने दुकान का ताला तोड़ दिया @uppolice", "burglary", HIGH),
@@ -196,7 +197,7 @@ def test_reason_names_what_matched_in_words() -> None:
     assert result.category == "chain_snatching" and result.priority is CRITICAL
     assert result.reason == 'matched "chain kheench" → chain_snatching; emergency "bachao" → critical'
     result = classify("jaan ka khatra tha")
-    assert result.reason == 'no keyword matched → uncategorised; emergency "jaan ka khatra" not counted (before "tha")'
+    assert result.reason == 'words "khatra" → threat_to_life; emergency "jaan ka khatra" not counted (before "tha")'
 
 
 def test_an_emergency_without_an_actionable_category_is_a_complaint() -> None:
@@ -213,7 +214,7 @@ def test_sensitive_from_the_category_another_matched_category_or_an_emergency_ph
     assert result.sensitive
     result = classify("padosi ne maarpeet ki, gundagardi karte hain, beti se chhedchhad bhi ki")  # another category
     assert result.category == "assault" and result.sensitive and "sensitive from sexual_harassment" in result.reason
-    result = classify("i am alone and scared, a car is parked outside since an hour")    # an emergency phrase
+    result = classify("alone and scared, a car is parked outside since an hour")    # an emergency phrase
     assert (result.category, result.priority, result.sensitive) == ("uncategorised", CRITICAL, True)
     assert not classify("meri bike chori ho gayi").sensitive
 
@@ -296,7 +297,7 @@ def test_an_extension_taxonomy_classifies_through_the_hook(tmp_path: Path) -> No
     default = DecisionContext(units=UnitsDirectory(), index=DedupeIndex(), now=datetime.now(UTC))
     assert default.taxonomy is shipped_taxonomy()
     result = classify_complaint(complaint=complaint, context=default)
-    assert (result.category, result.priority) == ("theft", NORMAL)
+    assert (result.category, result.priority) == ("vehicle_theft", NORMAL)     # the shipped cue "tractor"
 
 
 def test_one_classifier_per_taxonomy() -> None:
@@ -318,3 +319,74 @@ def test_romanized_hindi_reads_as_mixed(text: str, language: Language) -> None:
     detected = detect_language(text)
     assert refine_language(detected, words(normalize_text(text))) is language
     assert classify(text).language is language
+
+
+# -- when it happens, cues, non-actionable posts ---------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "category", "priority"), [
+    ("@uppolice abhi do ladke ek aadmi ko lathi dando se maar rahe hain station road pe", "assault", CRITICAL),
+    ("a mob is beating a man right now near the bus stand, come fast", "mob_lynching", CRITICAL),
+    ("there was a road accident on the highway yesterday, my uncle is in hospital", "road_accident", HIGH),
+    ("कल रात हाईवे पर ट्रक और कार की टक्कर हुई, चालक अस्पताल में है", "road_accident", HIGH),
+    ("accident hua hai abhi, kal raat se light bhi nahi hai", "road_accident", CRITICAL),    # now wins
+    ("abhi pata chala ki ghar me chori ho gayi", "burglary", HIGH),                        # not urgent now
+    ("kal mere bhai ko padosi ne peet diya", "assault", HIGH),
+])
+def test_now_raises_an_urgent_category_and_the_past_lowers_a_critical_one(
+        text: str, category: str, priority: Priority) -> None:
+    result = classify(text)
+    assert (result.category, result.priority) == (category, priority), result.reason
+
+
+def test_the_reason_names_the_words_of_time() -> None:
+    assert classify("मेरे भाई को अभी कुछ लोग पीट रहे").reason.endswith('now "अभी" in assault → critical')
+    assert classify("a house caught fire last night in our lane").reason == (
+        'matched "caught fire" → fire; past "last night" → high')
+
+
+def test_a_cue_names_the_kind_only_of_a_category_it_overrides() -> None:
+    result = classify("meri activa aaj office ke bahar se chori ho gayi")
+    assert result.category == "vehicle_theft"
+    assert result.reason == 'matched "activa", "chori ho gayi" → vehicle_theft'
+    assert classify("meri activa start nahi ho rahi, service center wale paise maang rahe").category != "vehicle_theft"
+    assert classify("दुकान के सामने रोज़ जाम लगता है").category == "traffic_jam"          # "दुकान": no theft here
+
+
+@pytest.mark.parametrize("text", [
+    "aaj subah aliganj thane ki team ne mohalle me bahut accha kaam kiya, poori colony ki taraf se shukriya",
+    "Thank you officers of the night patrol in our sector for making the area feel so safe, we all noticed",
+    "नगर निगम चुनाव में इस बार जनता नेता बदलेगी, सरकार सब देख रही है",
+])
+def test_a_non_actionable_post_of_many_other_words_is_still_not_a_case(text: str) -> None:
+    result = classify(text)
+    assert not result.actionable and "(not actionable)" in result.reason, result.reason
+
+
+# -- the vocabulary fallback ------------------------------------------------------------------
+
+
+def test_words_of_one_category_decide_when_no_phrase_matched() -> None:
+    vocabulary = Vocabulary([("vehicle_theft", ["scooty chori", "bike stolen"]),
+                             ("theft", ["chori ho gayi", "stolen"]), ("fire", ["aag lagi"])])
+    guess = vocabulary.guess(words("meri scooty subah se nahi mil rahi"))
+    assert guess is not None and (guess.code, guess.words) == ("vehicle_theft", ("scooty",))
+    assert vocabulary.guess(words("kuch chori jaisa laga")) is None            # shared: a tie, no guess
+    guess = vocabulary.guess(words("scooty aur saman chori"))                  # own word + a shared one
+    assert guess is not None and guess.code == "vehicle_theft" and guess.score == 1.5
+    assert vocabulary.guess(words("the police station sir please")) is None     # only stopwords
+
+
+def test_a_word_shared_by_too_many_categories_says_nothing() -> None:
+    common = [(f"c{i}", ["gaadi ruki"]) for i in range(MAX_SHARED + 1)]
+    vocabulary = Vocabulary([*common, ("fire", ["lapten uthi"])])
+    assert vocabulary.guess(words("gaadi khadi hai")) is None
+    guess = vocabulary.guess(words("gaadi me lapten"))
+    assert guess is not None and guess.code == "fire"
+
+
+def test_the_classifier_falls_back_to_the_vocabulary_and_says_so() -> None:
+    result = classify("meri scooty subah se gayab, dhoondh ke thak gaye")
+    assert result.category == "vehicle_theft" and result.reason.startswith('words "scooty"'), result.reason
+    result = classify("aaj kuch bhi samajh nahi aa raha")
+    assert (result.category, result.reason) == ("uncategorised", "no keyword matched → uncategorised")

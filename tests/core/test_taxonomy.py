@@ -174,6 +174,11 @@ def test_a_later_extension_changes_an_earlier_ones_category(tmp_path: Path) -> N
     ("categories:\n- {code: Theft}\n", "[bad.yaml] categories[Theft].code: String should match pattern"),
     ("categories:\n- {code: theft, sensitive: perhaps}\n", "[bad.yaml] categories[theft].sensitive:"),
     ("emergency: {fr: [au secours]}\n", "[bad.yaml] emergency.fr: unknown key"),
+    ("tense: {soon: {en: [tomorrow]}}\n", "[bad.yaml] tense.soon: unknown key"),
+    ("tense: {now: {en: ['...']}}\n", "[bad.yaml] tense.now.en: keyword '...' has no letters or digits"),
+    ("categories:\n- {code: theft, cues: {en: ['?']}}\n",
+     "[bad.yaml] categories[theft].cues.en: keyword '?' has no letters or digits"),
+    ("categories:\n- {code: theft, urgent_now: sometimes}\n", "[bad.yaml] categories[theft].urgent_now:"),
     ("version: 2\n", "[bad.yaml] version:"),
     ("categories: [\n", "[bad.yaml]: not valid YAML"),
 ])
@@ -256,3 +261,18 @@ def test_config_reports_taxonomy_problems_naming_section_file_and_key(tmp_path: 
     with pytest.raises(ConfigError) as err:
         load_config(_config(tmp_path, 'taxonomy = ["ours.yaml"]\nthreshold = 3'), plugins)
     assert _problems(err) == ["[classify] threshold: unknown key"]
+
+
+def test_an_extension_adds_cues_tense_words_and_the_urgent_now_flag(tmp_path: Path) -> None:
+    shipped = shipped_taxonomy()
+    ext = _write(tmp_path, "ext.yaml", "categories:\n"
+                 "- {code: vehicle_theft, cues: {latn: [Tempo]}}\n"
+                 "- {code: theft, urgent_now: true}\n"
+                 "- {code: new_one, name: {en: New}, priority: low, urgent_now: true}\n"
+                 "tense: {now: {latn: [Isi Waqt Abhi]}, past: {en: [a fortnight ago]}}\n")
+    taxonomy = load_taxonomy([ext])
+    assert taxonomy["vehicle_theft"].cues == (*shipped["vehicle_theft"].cues, "tempo")
+    assert taxonomy["theft"].urgent_now and not shipped["theft"].urgent_now
+    assert taxonomy["new_one"].urgent_now and not taxonomy["burglary"].urgent_now
+    assert taxonomy.now_phrases[-1] == "isi waqt abhi" and taxonomy.past_phrases[-1] == "a fortnight ago"
+    assert "abhi" in shipped.now_phrases and "yesterday" in shipped.past_phrases

@@ -6,22 +6,27 @@ For a post's normalized text:
 
 1. **Matches.** Every phrase found, whole words only. A category match lying inside a
    longer category match is dropped ("stolen" inside "bike stolen"): the longest, most
-   specific phrase wins.
+   specific phrase wins. A category's cues ("scooty") count only when a category it
+   overrides matched by keyword ("chori ho gayi": vehicle_theft, not theft).
 2. **Category.** Each category scores the sum of its distinct matched phrases' weights
    (letters, plus a bonus per extra word). A category that ``overrides`` another matched one
    takes that one's score and the other drops out (vehicle_theft over theft). Actionable
    categories beat non-actionable ones whenever one matched ("…please help… jai hind" is a
    complaint); the best score wins, then the more urgent default priority, then file order.
+   When no category matched, the single words of each category's keywords decide
+   (:mod:`shikayat.vocabulary`: "scooty … gayab" → vehicle_theft).
    The fallback ``uncategorised`` (actionable) is chosen when nothing else matched; its own
-   keywords ("please help", "karyavahi karein") never beat another category, but keep a post
+   keywords ("please help", "kripya dhyan dein") never beat another category, but keep a post
    that also matches a non-actionable class a complaint. A non-actionable class is chosen
-   only when its phrases make up a quarter of the post's words or more: a complaint that ends
-   with "dhanyavad" stays a complaint.
+   when it alone matched, however long the post ("…meri bike 3 din me mil gayi, shukriya").
 3. **Priority.** The category's default, or the most urgent default of the categories it
    overrode and matched; ``critical`` when an emergency phrase matched that no calm phrase
    covers and no calm word stands right before ("was being followed") or just after
-   ("jaan ka khatra tha"). An emergency in a post of no actionable category makes it an
-   actionable ``uncategorised`` one.
+   ("jaan ka khatra tha"). Otherwise the time words decide: a category marked ``urgent_now``
+   with a word of "now" ("abhi", "right now") and none of the past is ``critical`` (a
+   snatching just now); a ``critical`` category told in the past only ("yesterday") is
+   ``high``. An emergency in a post of no actionable category makes it an actionable
+   ``uncategorised`` one.
 4. **Sensitive** when the category or any other matched actionable category is sensitive
    (a public reply must not leak a victim's case), or a sensitive emergency phrase matched.
 5. **Language.** Latin-script text read as English becomes ``mixed`` when it is romanized
@@ -42,16 +47,13 @@ from shikayat.decisions import Classification
 from shikayat.phrases import Match, PhraseMatcher, words
 from shikayat.taxonomy import FALLBACK, Category, Taxonomy
 from shikayat.types import Language, Priority
+from shikayat.vocabulary import Vocabulary
 
 _BEFORE = 0
 """How many words may stand between a calm word and the emergency phrase after it: none
 ("was being followed"; but "there were 4 men, they will kill me" is an emergency)."""
 _AFTER = 2
 """…and between an emergency phrase and a calm word after it ("jaan ka khatra bana hua tha")."""
-
-_NON_ACTIONABLE_SHARE = 0.25
-"""A post is non-actionable only if non-actionable phrases make up this share of its words
-("…meri gaay kho gayi hai, dhanyavad" is a complaint that says thanks)."""
 
 # Common romanized-Hindi words that are not English words (no "me", "to", "hi", "the").
 _HINGLISH = frozenset("""
@@ -70,6 +72,9 @@ class _Kind(IntEnum):
     CALM = 3
     CALM_BEFORE = 4
     CALM_AFTER = 5
+    NOW = 6
+    PAST = 7
+    CUE = 8
 
 
 _Value = tuple[_Kind, str]
@@ -111,7 +116,6 @@ class _Evidence:
     score: dict[str, int]                  # every matched category
     folded: dict[str, list[str]]           # category → the matched categories it overrides
     total: dict[str, int]                  # the categories not overridden, with what they took over
-    non_actionable_words: int              # words covered by non-actionable phrases
 
 
 def _outermost(matches: list[Match[_Value]]) -> list[Match[_Value]]:
@@ -141,12 +145,17 @@ class Classifier:
                 if joined != keyword and joined not in keywords:
                     phrases.append((joined, (_Kind.CATEGORY, cat.code)))
                     keywords.add(joined)
+        for cat in taxonomy:
+            phrases.extend((cue, (_Kind.CUE, cat.code)) for cue in cat.cues)
         for kind, group in ((_Kind.EMERGENCY, taxonomy.emergency),
                             (_Kind.EMERGENCY_SENSITIVE, taxonomy.emergency_sensitive),
                             (_Kind.CALM, taxonomy.calm_phrases), (_Kind.CALM_BEFORE, taxonomy.calm_before),
-                            (_Kind.CALM_AFTER, taxonomy.calm_after)):
+                            (_Kind.CALM_AFTER, taxonomy.calm_after), (_Kind.NOW, taxonomy.now_phrases),
+                            (_Kind.PAST, taxonomy.past_phrases)):
             phrases.extend((phrase, (kind, "")) for phrase in group)
         self._matcher: PhraseMatcher[_Value] = PhraseMatcher(phrases)
+        self._vocabulary = Vocabulary((cat.code, (*cat.keywords, *cat.cues))
+                                      for cat in taxonomy if cat.actionable and cat.code != FALLBACK)
 
     @property
     def size(self) -> int:
@@ -158,7 +167,7 @@ class Classifier:
         matches = self._matcher.find(text_words)
         evidence = self._evidence(matches)
         raised, sensitive_raise, notes = self._emergency(matches)
-        best, reason = self._choose(evidence, len(text_words), emergency=bool(raised))
+        best, reason = self._choose(evidence, text_words, emergency=bool(raised))
         cats = self.taxonomy.categories
 
         priority = best.priority
@@ -166,9 +175,18 @@ class Classifier:
             if cats[other].priority.rank < priority.rank:
                 priority = cats[other].priority
                 reason.append(f"priority {priority.value} from {other}")
+        now = list(dict.fromkeys(m.phrase for m in matches if m.value[0] is _Kind.NOW))
+        past = list(dict.fromkeys(m.phrase for m in matches if m.value[0] is _Kind.PAST))
+        urgent_now = best.urgent_now or any(cats[o].urgent_now for o in evidence.folded.get(best.code, ()))
         if raised:
             priority = Priority.CRITICAL
             reason.append(f"emergency {_quoted(raised)} → critical")
+        elif priority is Priority.CRITICAL and past and not now:
+            priority = Priority.HIGH
+            reason.append(f"past {_quoted(past)} → high")
+        elif urgent_now and now and not past and best.actionable:
+            priority = Priority.CRITICAL
+            reason.append(f"now {_quoted(now)} in {best.code} → critical")
         reason += notes
 
         sensitive = best.sensitive
@@ -197,17 +215,28 @@ class Classifier:
         for (code, _, _), phrase in by_span.items():
             phrases.setdefault(code, {})[phrase] = None
         score = {code: sum(_weight(p) for p in found) for code, found in phrases.items()}
+        cues: dict[str, dict[str, None]] = {}
+        for m in matches:
+            if m.value[0] is _Kind.CUE and m.value[1] not in score:
+                cues.setdefault(m.value[1], {})[m.phrase] = None
+        for code, found in cues.items():       # a cue names the kind of a category that matched
+            if any(other in score for other in self._closure[code]):
+                phrases[code] = found
+                score[code] = sum(_weight(p) for p in found)
         folded = {code: [other for other in score if other in self._closure[code]] for code in score}
         beaten = {other for others in folded.values() for other in others}
         total = {code: score[code] + sum(score[o] for o in folded[code]) for code in score if code not in beaten}
-        cats = self.taxonomy.categories
-        non_actionable = {i for m in categories if not cats[m.value[1]].actionable for i in range(m.start, m.end)}
-        return _Evidence({c: list(p) for c, p in phrases.items()}, score, folded, total, len(non_actionable))
+        return _Evidence({c: list(p) for c, p in phrases.items()}, score, folded, total)
 
-    def _choose(self, evidence: _Evidence, n_words: int, *, emergency: bool) -> tuple[Category, list[str]]:
+    def _choose(self, evidence: _Evidence, text_words: list[str], *,
+                emergency: bool) -> tuple[Category, list[str]]:
         """The category, and the reason so far."""
         cats = self.taxonomy.categories
         total = evidence.total
+        if not total.keys() - {FALLBACK}:
+            guess = self._vocabulary.guess(text_words)
+            if guess is not None:
+                return cats[guess.code], [f"words {_quoted(guess.words)} → {guess.code}"]
         actionable = [code for code in total if cats[code].actionable and code != FALLBACK]
         candidates = actionable or ([] if FALLBACK in total else list(total))
         if candidates:
@@ -223,9 +252,6 @@ class Classifier:
             reason.append("also " + ", ".join(f"{c} ({_quoted(evidence.phrases[c])})" for c in others[:3]))
         if not best.actionable and emergency:
             reason.append(f"an emergency is actionable → {FALLBACK}")
-            best = cats[FALLBACK]
-        elif not best.actionable and evidence.non_actionable_words < _NON_ACTIONABLE_SHARE * n_words:
-            reason.append(f"only {evidence.non_actionable_words} of {n_words} words: a complaint → {FALLBACK}")
             best = cats[FALLBACK]
         return best, reason
 

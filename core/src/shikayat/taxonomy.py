@@ -9,12 +9,16 @@ its own files through the ``[classify]`` config section; each file has the same 
         priority: normal
         overrides: [vehicle_theft]
         keywords: {latn: [trolley chori], hi: [ट्रॉली चोरी]}
+        cues: {latn: [trolley]}                  # count only with a theft keyword (see below)
       - code: cyber_fraud                        # an existing code: keywords are added,
         priority: critical                       # priority and flags replaced
         keywords: {latn: [paisa nikal liya]}
     emergency: {latn: [goli maar di]}            # phrases are added
+    tense: {now: {latn: [isi waqt]}}             # so are the words of "now" and "the past"
 
-Keywords are normalized with :func:`shikayat.textnorm.normalize_text` at load, so files may
+A category's ``cues`` are words that say which kind of an overridden category a post is
+("scooty" with theft's "chori ho gayi" is vehicle_theft): they count only when a category it
+overrides matched by keyword. Keywords are normalized with :func:`shikayat.textnorm.normalize_text` at load, so files may
 be written naturally (nukta, chandrabindu, capitals). A keyword belongs to one category (its
 romanized spelling variants count as the same keyword, see :func:`shikayat.phrases.fold`):
 the same phrase in two categories of one file is an error; an extension that gives another
@@ -94,8 +98,10 @@ class CategoryEntry(_Model):
     priority: PriorityName | None = None
     sensitive: bool | None = None
     actionable: bool | None = None
+    urgent_now: bool | None = None
     overrides: list[str] = []
     keywords: Phrases = Phrases()
+    cues: Phrases = Phrases()
 
 
 class Emergency(Phrases):
@@ -113,12 +119,22 @@ class Calm(_Model):
     after: Phrases = Phrases()
 
 
+class Tense(_Model):
+    """Words that place an incident: happening ``now`` ("abhi", "right now": a category marked
+    ``urgent_now`` is then an emergency) or in the ``past`` ("yesterday", "last night": a
+    category whose default is ``critical`` is then only ``high``)."""
+
+    now: Phrases = Phrases()
+    past: Phrases = Phrases()
+
+
 class TaxonomyFile(_Model):
     version: Literal[1] = 1
     priorities: list[PriorityName] | None = None
     categories: list[CategoryEntry] = []
     emergency: Emergency = Emergency()
     calm: Calm = Calm()
+    tense: Tense = Tense()
 
     @field_validator("priorities")
     @classmethod
@@ -140,6 +156,8 @@ class Category:
     actionable: bool
     keywords: tuple[str, ...] = ()
     overrides: tuple[str, ...] = ()
+    urgent_now: bool = False
+    cues: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, eq=False)
@@ -156,6 +174,8 @@ class Taxonomy:
     calm_phrases: tuple[str, ...] = ()
     calm_before: tuple[str, ...] = ()
     calm_after: tuple[str, ...] = ()
+    now_phrases: tuple[str, ...] = ()
+    past_phrases: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
 
     def __repr__(self) -> str:
@@ -187,6 +207,7 @@ class _Draft:
     emergency_sensitive: dict[str, None] = field(default_factory=dict)
     calm: dict[str, dict[str, None]] = field(
         default_factory=lambda: {"phrases": {}, "before": {}, "after": {}})
+    tense: dict[str, dict[str, None]] = field(default_factory=lambda: {"now": {}, "past": {}})
     sources: list[str] = field(default_factory=list)
 
 
@@ -224,10 +245,10 @@ def _merge(draft: _Draft, data: TaxonomyFile, source: str, *, base: bool) -> lis
                 "code": entry.code, "name": entry.name, "group": entry.group or "local",
                 "priority": entry.priority, "sensitive": bool(entry.sensitive),
                 "actionable": entry.actionable if entry.actionable is not None else True,
-                "keywords": [], "overrides": {},
+                "urgent_now": bool(entry.urgent_now), "keywords": [], "overrides": {}, "cues": [],
             }
         else:
-            for key in ("name", "group", "priority", "sensitive", "actionable"):
+            for key in ("name", "group", "priority", "sensitive", "actionable", "urgent_now"):
                 value = getattr(entry, key)
                 if value is not None:
                     current[key] = value
@@ -235,6 +256,9 @@ def _merge(draft: _Draft, data: TaxonomyFile, source: str, *, base: bool) -> lis
             problems.append(ConfigProblem(source, f"{where}.actionable", "the fallback category must be actionable"))
         for code in entry.overrides:
             current["overrides"].setdefault(code, source)
+        for cue in _normalized(entry.cues, source, f"{where}.cues", problems):
+            if cue not in current["cues"]:
+                current["cues"].append(cue)
         for keyword in _normalized(entry.keywords, source, f"{where}.keywords", problems):
             key = phrase_key(keyword)                       # spelling variants are one keyword
             other = owner_here.get(key)
@@ -257,6 +281,9 @@ def _merge(draft: _Draft, data: TaxonomyFile, source: str, *, base: bool) -> lis
     for part in ("phrases", "before", "after"):
         for phrase in _normalized(getattr(data.calm, part), source, f"calm.{part}", problems):
             draft.calm[part][phrase] = None
+    for part in ("now", "past"):
+        for phrase in _normalized(getattr(data.tense, part), source, f"tense.{part}", problems):
+            draft.tense[part][phrase] = None
     draft.sources.append(source)
     return problems
 
@@ -349,13 +376,15 @@ def build_taxonomy(files: Sequence[Path], *, shipped: bool = True) -> Taxonomy:
     categories = {
         code: Category(code=code, name=c["name"], group=c["group"], priority=c["priority"],
                        sensitive=c["sensitive"], actionable=c["actionable"],
-                       keywords=tuple(c["keywords"]), overrides=tuple(c["overrides"]))
+                       keywords=tuple(c["keywords"]), overrides=tuple(c["overrides"]),
+                       urgent_now=c["urgent_now"], cues=tuple(c["cues"]))
         for code, c in draft.categories.items()
     }
     return Taxonomy(categories=categories, emergency=tuple(draft.emergency),
                     emergency_sensitive=tuple(draft.emergency_sensitive),
                     calm_phrases=tuple(draft.calm["phrases"]), calm_before=tuple(draft.calm["before"]),
-                    calm_after=tuple(draft.calm["after"]), sources=tuple(draft.sources))
+                    calm_after=tuple(draft.calm["after"]), now_phrases=tuple(draft.tense["now"]),
+                    past_phrases=tuple(draft.tense["past"]), sources=tuple(draft.sources))
 
 
 def shipped_taxonomy_path() -> Path:
@@ -381,6 +410,7 @@ __all__ = [
     "Phrases",
     "Taxonomy",
     "TaxonomyFile",
+    "Tense",
     "build_taxonomy",
     "load_taxonomy",
     "shipped_taxonomy",

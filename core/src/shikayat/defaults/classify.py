@@ -1,9 +1,10 @@
 """Default classifier: keywords of the loaded taxonomy (see :mod:`shikayat.classify`).
 
-Category by the longest, most specific matched keywords (actionable categories first),
-priority from the category raised to critical by emergency phrases, sensitive and actionable
-flags from the taxonomy, and the reason in words. A post matching nothing is an actionable
-``uncategorised`` complaint of normal priority.
+Category by the longest, most specific matched keywords (actionable categories first), else
+by the single words of a category's keywords; priority from the category, raised to critical
+by emergency phrases or by "now" in an urgent category, lowered from critical by "the past";
+sensitive and actionable flags from the taxonomy, and the reason in words. A post matching
+nothing is an actionable ``uncategorised`` complaint of normal priority.
 """
 
 from __future__ import annotations
