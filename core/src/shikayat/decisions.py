@@ -10,6 +10,7 @@ from shikayat.taxonomy import Taxonomy, shipped_taxonomy
 from shikayat.types import DuplicateReason, Language, Priority
 
 if TYPE_CHECKING:
+    from shikayat.pipeline.cases import CaseDecision
     from shikayat.pipeline.dedupe import DedupeIndex
     from shikayat.platforms import Channel
     from shikayat.routing import RoutingRule
@@ -77,4 +78,6 @@ class DecisionContext:
     channel: Channel | None = None
     sla: SLAPolicy = field(default_factory=SLAPolicy)
     rules: tuple[RoutingRule, ...] = ()
+    case: CaseDecision | None = None
+    """For a post folded into a known case (``duplicate_of`` set by dedupe), that case's decisions."""
     taxonomy: Taxonomy = field(default_factory=shipped_taxonomy)

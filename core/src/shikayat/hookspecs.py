@@ -64,7 +64,8 @@ def classify_complaint(complaint: Complaint, context: DecisionContext) -> Classi
     """Pick the category, priority, actionable and sensitive flags.
 
     Called by the classify stage once per complaint (duplicates included, so that they can be
-    displayed). ``context.taxonomy`` is the loaded complaint taxonomy. Return a
+    displayed). ``context.taxonomy`` is the loaded complaint taxonomy; for a post folded into a
+    known case ``context.case`` holds that case's decisions (the default joins them). Return a
     :class:`~shikayat.decisions.Classification` or None to let another plugin decide. First
     non-None answer wins; the built-in default always answers.
     """
@@ -75,7 +76,9 @@ def route_complaint(complaint: Complaint, context: DecisionContext) -> Route | N
     """Pick the unit responsible for one classified complaint.
 
     Called by the route stage after classify, once per complaint. The first non-None answer
-    wins. Return None to let another plugin decide. The reason is stored in words.
+    wins. Return None to let another plugin decide. The reason is stored in words. For a post
+    folded into a known case ``context.case`` holds that case's decisions (the default sends
+    the post where the case went, unless the case sits at a triage desk).
     """
 
 

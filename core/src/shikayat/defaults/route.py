@@ -8,6 +8,9 @@
 4. the post's coordinates: the most specific unit whose centre is near enough;
 5. the receiving channel's unit; 6. the force's triage desk.
 
+A post folded into a known case goes to the case's unit, unless the case sits at a desk (then
+the post is routed on its own: it may say more than the case's first post).
+
 Every answer carries its reason in words.
 """
 
@@ -17,6 +20,7 @@ from shikayat.complaint import Complaint
 from shikayat.decisions import DecisionContext, Route
 from shikayat.hookspecs import hookimpl
 from shikayat.jurisdiction import Scope, Verdict, join_words, labels, resolve
+from shikayat.pipeline.cases import case_route, needs_own_route
 from shikayat.textnorm import normalize_text
 from shikayat.units import Unit, UnitsDirectory
 
@@ -24,6 +28,9 @@ from shikayat.units import Unit, UnitsDirectory
 @hookimpl
 def route_complaint(complaint: Complaint, context: DecisionContext) -> Route | None:
     units = context.units
+    case = context.case
+    if case is not None and not needs_own_route(case, units):
+        return case_route(case, units)              # a post folded into a case goes where the case went
     channel = context.channel
     channel_unit = channel.unit if channel is not None and channel.unit in units else None
     scope = Scope.of_channel(units, channel_unit)

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from shikayat.complaint import Complaint, RawPost, docket_for, utcnow
 from shikayat.decisions import Classification, DecisionContext, Duplicate, Route, SLAPolicy
 from shikayat.errors import NotAPost, UnparseablePayload
-from shikayat.pipeline.cases import CaseBook, CaseDecision, case_route, join_case, needs_own_route
+from shikayat.pipeline.cases import CaseBook, CaseDecision
 from shikayat.pipeline.dedupe import DedupeIndex
 from shikayat.platforms import Capability, Channel, Platform
 from shikayat.plugins import Plugins
@@ -238,20 +238,14 @@ class Pipeline:
             complaint = _derive(complaint, derived)
         cases = self.cases
         assert cases is not None
-        case = cases.get(duplicate.of) if duplicate is not None else None
+        context.case = cases.get(duplicate.of) if duplicate is not None else None
         cls: Classification = hook.classify_complaint(complaint=complaint, context=context)
-        if case is not None:
-            cls = join_case(case, cls)
         derived = {"category": cls.category, "priority": cls.priority,
                    "actionable": cls.actionable, "sensitive": cls.sensitive}
         if cls.language is not None:
             derived["language"] = cls.language
         complaint = _derive(complaint, derived)
-        route: Route | None
-        if case is not None and not needs_own_route(case, self.units):
-            route = case_route(case, self.units)
-        else:
-            route = hook.route_complaint(complaint=complaint, context=context)
+        route: Route | None = hook.route_complaint(complaint=complaint, context=context)
         unit_id = route.unit if route else None
         wait = self.units.sla_for(unit_id, cls.priority) or self.sla.by_priority[cls.priority]
         complaint = _derive(complaint, {"unit": unit_id, "unit_reason": route.reason if route else None,
