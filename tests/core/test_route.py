@@ -185,6 +185,27 @@ def test_a_shared_name_nothing_places_lets_coordinates_decide(units: UnitsDirect
     assert route(units, "mahanagar me jeb kati", "up-lko-cp").unit == "up-lko-ps-mahanagar"
 
 
+def test_chowk_is_lucknow_s_chowk_only_where_lucknow_is_meant(units: UnitsDirectory) -> None:
+    assert route(units, "chowk me do guton me jhagda", "up-lko-cp").unit == "up-lko-ps-chowk"
+    assert route(units, "चौक थाने में सुनवाई नहीं", "up-hq").unit == "up-lko-ps-chowk"     # a station word
+    assert route(units, "chowk par bahut jam hai", "up-hq").unit == "up-hq"          # an ordinary word
+    # after another name it only describes that place
+    assert route(units, "Hazratganj chowk par jam", "up-lko-cp").unit == "up-lko-ps-hazratganj"
+    assert route(units, "Polytechnic chowk par jam", "up-lko-cp").unit == "up-lko-ps-gazipur"
+
+
+@pytest.mark.parametrize(("text", "channel_unit", "unit"), [
+    ("बक्शी का तालाब में खनन", "up-lko-cp", "up-lko-ps-bkt"),               # another spelling
+    ("Ekana stadium ke bahar jhagda", "up-lko-cp", "up-lko-ps-sushant-golf-city"),
+    ("Modinagar me firing", "up-hq", "up-ghaziabad-cp"),                    # a district's town
+    ("Oel ke paas accident", "up-hq", "up-lakhimpur-kheri"),
+    ("रींगस में चोरी", "rj-hq", "rj-sikar"),
+    ("Dashashwamedh ghat par bheed", "up-hq", "up-varanasi-cp"),            # a city's landmark
+])
+def test_localities_towns_and_landmarks(units: UnitsDirectory, text: str, channel_unit: str, unit: str) -> None:
+    assert route(units, text, channel_unit).unit == unit
+
+
 def test_place_in_another_force_is_routed_there(units: UnitsDirectory) -> None:
     assert route(units, "Jaipur me mera phone chori hua", "up-hq").unit == "rj-jaipur"
 
