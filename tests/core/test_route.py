@@ -158,6 +158,14 @@ def test_contractions_are_not_place_names(units: UnitsDirectory) -> None:
     assert route(units, "Lucknow's traffic is terrible").unit == "up-lko-cp"
 
 
+def test_the_writer_s_correction_wins(units: UnitsDirectory) -> None:
+    assert route(units, "chori Aliganj me hui? nahi, Hazratganj me", "up-lko-cp").unit == "up-lko-ps-hazratganj"
+    assert route(units, "Gomti Nagar extension? No sorry, Vibhuti Khand", "up-lko-cp").unit == "up-lko-ps-vibhuti-khand"
+    assert route(units, "Hazratganj, sorry I mean Aliganj", "up-lko-cp").unit == "up-lko-ps-aliganj"
+    # a correction with no place after it changes nothing
+    assert route(units, "Aliganj se Hazratganj tak pichha kiya, sorry for my English", "up-lko-cp").unit == "up-lko-cp"
+
+
 def test_a_police_station_word_places_a_station(units: UnitsDirectory) -> None:
     # a name many cities share, next to thana / थाना क्षेत्र / kotwali, is the station's
     assert route(units, "Krishna Nagar thane me koi sunwai nahi").unit == "up-lko-ps-krishna-nagar"

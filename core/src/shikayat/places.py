@@ -17,7 +17,8 @@ Folding (both sides, alias and text):
   become short, ऑ becomes ओ.
 
 English contractions and possessives are cut before the scan (``can't`` is not ``Cantt``,
-``Lucknow's`` is ``Lucknow``). Each name found also records the words around it:
+``Lucknow's`` is ``Lucknow``). A writer who corrects themselves (``Vibhuti Khand? no, Gomti
+Nagar``, ``sorry, I mean Aliganj``) means the names after the last correction, when it has any. Each name found also records the words around it:
 
 * ``road``: the name is part of the name of a road or of a hospital (``Kanpur Road``,
   ``सीकर-जयपुर हाईवे``, ``agra lucknow expressway``, ``Balrampur hospital``): those may stand
@@ -51,6 +52,7 @@ _DEVANAGARI_LENGTH = str.maketrans({
     "\u0949": "\u094b",  # ॉ → ो
 })
 _CONTRACTION = re.compile(r"(?<=[a-z])['’](?:t|s|d|m|ll|re|ve)\b")
+_CORRECTION = re.compile(r"\?\s*(?:no|nope|nahi|nahin|नहीं|नही)\b|\b(?:sorry|i mean|correction)\b")
 _TOKEN_FOLDS: dict[str, str] = {}
 """Folded forms of words seen so far (place text repeats the same few thousand words)."""
 _MAX_CACHED = 200_000
@@ -152,8 +154,18 @@ class PlaceIndex:
         return self._keys.get(place_key(name), ())
 
     def find(self, normalized: str) -> list[PlaceMatch]:
-        """Place names in ``normalized`` text, left to right, longest first, not overlapping."""
-        tokens = words(_CONTRACTION.sub("", normalized))
+        """Place names in ``normalized`` text, left to right, longest first, not overlapping
+        (after the writer's last correction when names follow it)."""
+        text = _CONTRACTION.sub("", normalized)
+        corrections = list(_CORRECTION.finditer(text))
+        if corrections:
+            corrected = self._scan(text[corrections[-1].end():])
+            if corrected:
+                return corrected
+        return self._scan(text)
+
+    def _scan(self, text: str) -> list[PlaceMatch]:
+        tokens = words(text)
         folded = [fold(t) for t in tokens]
         found: list[PlaceMatch] = []
         i, n = 0, len(tokens)
