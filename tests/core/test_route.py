@@ -166,6 +166,12 @@ def test_the_writer_s_correction_wins(units: UnitsDirectory) -> None:
     assert route(units, "Aliganj se Hazratganj tak pichha kiya, sorry for my English", "up-lko-cp").unit == "up-lko-cp"
 
 
+def test_hindi_oblique_forms_find_the_place(units: UnitsDirectory) -> None:
+    assert route(units, "आगरे में चोरी हुई").unit == "up-agra-cp"
+    assert route(units, "गोल दरवाजे के पास ठेले", "up-lko-cp").unit == "up-lko-ps-chowk"
+    assert route(units, "पारा थाने में रिपोर्ट नहीं लिखी").unit == "up-lko-ps-para"
+
+
 def test_a_police_station_word_places_a_station(units: UnitsDirectory) -> None:
     # a name many cities share, next to thana / थाना क्षेत्र / kotwali, is the station's
     assert route(units, "Krishna Nagar thane me koi sunwai nahi").unit == "up-lko-ps-krishna-nagar"

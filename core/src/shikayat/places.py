@@ -14,7 +14,8 @@ Folding (both sides, alias and text):
 * Devanagari words (nukta and chandrabindu are already removed by
   :func:`shikayat.textnorm.normalize_text`): a nasal consonant with virama before a
   consonant becomes anusvara (इन्दिरा = इंदिरा, कौशाम्बी = कौशांबी), long ई/ऊ (and their signs)
-  become short, ऑ becomes ओ.
+  become short, ऑ becomes ओ, and a word-final े is ा (the oblique case before a postposition:
+  आगरे में = आगरा, गोल दरवाजे के पास = गोल दरवाजा, चौक थाने = चौक थाना).
 
 English contractions and possessives are cut before the scan (``can't`` is not ``Cantt``,
 ``Lucknow's`` is ``Lucknow``). A writer who corrects themselves (``Vibhuti Khand? no, Gomti
@@ -70,6 +71,8 @@ def fold(token: str) -> str:
         return cached
     if _DEVANAGARI.search(token):
         folded = _NASAL_VIRAMA.sub("\u0902", token).translate(_DEVANAGARI_LENGTH)
+        if len(folded) > 2 and folded.endswith("\u0947"):
+            folded = folded[:-1] + "\u093e"
     else:
         folded = token
         for old, new in _LATIN_PAIRS:
