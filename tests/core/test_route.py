@@ -106,8 +106,10 @@ def test_civil_lines_is_placed_only_by_context(units: UnitsDirectory) -> None:
     # Nagpur's channel: its Civil Lines (Sadar police station)
     assert route(units, "Civil Lines me chain snatching", "ngp-cp") == Route(
         "ngp-ps-sadar", "text names civil lines → Sadar police station")
-    # UP's channel: many UP cities have a Civil Lines; none is Nagpur's → the channel's unit
-    assert route(units, "Civil Lines me chain snatching", "up-hq").unit == "up-hq"
+    # UP's channel: many UP cities have a Civil Lines; which one? → triage, not the channel's unit
+    assert route(units, "Civil Lines me chain snatching", "up-hq") == Route(
+        "up-triage", "ambiguous: text names civil lines, which no other name places → "
+                     "triage (UP Police social media triage desk)")
     # the text names the city: Kanpur's Civil Lines is Kanpur's; "Civil Lines, Nagpur" is Nagpur's
     assert route(units, "Civil Lines Kanpur me chain snatching", "up-hq") == Route(
         "up-kanpur-cp", "text names kanpur → Kanpur Police Commissionerate")
@@ -116,7 +118,7 @@ def test_civil_lines_is_placed_only_by_context(units: UnitsDirectory) -> None:
 
 def test_cantt_and_sadar_bazar_belong_to_the_channel_city(units: UnitsDirectory) -> None:
     assert route(units, "Cantt area me gaadi chori", "up-lko-cp").unit == "up-lko-ps-cantt"
-    assert route(units, "Cantt area me gaadi chori", "up-hq").unit == "up-hq"        # which city's Cantt?
+    assert route(units, "Cantt area me gaadi chori", "up-hq").unit == "up-triage"    # which city's Cantt?
     assert route(units, "Sadar Bazar me jhagda", "up-lko-cp").unit == "up-lko-ps-cantt"
     assert route(units, "Sadar Bazar me jhagda", "ngp-cp").unit == "ngp-ps-sadar"
     assert route(units, "sadar tehsil ke bahar jhagda", "up-hq").unit == "up-hq"       # not Nagpur's Sadar
@@ -129,6 +131,93 @@ def test_common_words_are_not_places(units: UnitsDirectory) -> None:
     text = "hamari basti me ek banda naka par maal le raha tha, sambhal ke rehna"
     assert route(units, text, "up-hq").unit == "up-hq"
     assert route(units, "जिला बस्ती में चोरी", "up-hq").unit == "up-basti"
+
+
+def test_a_district_in_a_road_name_does_not_place_the_complaint(units: UnitsDirectory) -> None:
+    # the other names decide
+    assert route(units, "Faizabad Road, Lucknow me Chinhat ke paas truck ne takkar maari").unit == "up-lko-ps-chinhat"
+    assert route(units, "Kanpur Road par Krishna Nagar ke paas jhagda", "up-lko-cp").unit == "up-lko-ps-krishna-nagar"
+    assert route(units, "लखनऊ-कानपुर हाईवे पर उन्नाव के पास ट्रक पलटा").unit == "up-unnao"
+    assert route(units, "agra lucknow expressway par etawah ke paas loot").unit == "up-etawah"
+    # a hospital named after a district stands in the city where the text places it
+    assert route(units, "Charbagh pe accident, ghayal ko Balrampur hospital le gaye", "up-lko-cp").unit == "up-lko-ps-naka"
+    # on a city's channel a road named after another district is the city's road
+    assert route(units, "Sitapur road par bheed ne ek aadmi ko peeta", "up-lko-cp") == Route(
+        "up-lko-cp", "received on channel ch → Lucknow Police Commissionerate")
+    # nothing else named, on a state's channel: the road's names as usual
+    assert route(units, "Agra Road par accident").unit == "up-agra-cp"
+    assert route(units, "सीकर-जयपुर हाईवे पर बस पलटी", "rj-hq").unit == "rj-triage"
+    # a station's name before "road" still names the station
+    assert route(units, "Aliganj road par chain chheeni").unit == "up-lko-ps-aliganj"
+
+
+def test_contractions_are_not_place_names(units: UnitsDirectory) -> None:
+    # "can't" is not Cantt, "Lucknow's" is Lucknow
+    assert route(units, "I can't reach anyone, please help", "up-lko-cp").unit == "up-lko-cp"
+    assert route(units, "Aliganj: I can't find my scooter", "up-lko-cp").unit == "up-lko-ps-aliganj"
+    assert route(units, "Lucknow's traffic is terrible").unit == "up-lko-cp"
+
+
+def test_the_writer_s_correction_wins(units: UnitsDirectory) -> None:
+    assert route(units, "chori Aliganj me hui? nahi, Hazratganj me", "up-lko-cp").unit == "up-lko-ps-hazratganj"
+    assert route(units, "Gomti Nagar extension? No sorry, Vibhuti Khand", "up-lko-cp").unit == "up-lko-ps-vibhuti-khand"
+    assert route(units, "Hazratganj, sorry I mean Aliganj", "up-lko-cp").unit == "up-lko-ps-aliganj"
+    # a correction with no place after it changes nothing
+    assert route(units, "Aliganj se Hazratganj tak pichha kiya, sorry for my English", "up-lko-cp").unit == "up-lko-cp"
+
+
+def test_hindi_oblique_forms_find_the_place(units: UnitsDirectory) -> None:
+    assert route(units, "आगरे में चोरी हुई").unit == "up-agra-cp"
+    assert route(units, "गोल दरवाजे के पास ठेले", "up-lko-cp").unit == "up-lko-ps-chowk"
+    assert route(units, "पारा थाने में रिपोर्ट नहीं लिखी").unit == "up-lko-ps-para"
+
+
+def test_a_police_station_word_places_a_station(units: UnitsDirectory) -> None:
+    # a name many cities share, next to thana / थाना क्षेत्र / kotwali, is the station's
+    assert route(units, "Krishna Nagar thane me koi sunwai nahi").unit == "up-lko-ps-krishna-nagar"
+    assert route(units, "थाना क्षेत्र सरोजिनी नगर में चोरी").unit == "up-lko-ps-sarojini-nagar"
+    assert route(units, "Krishna Nagar me koi sunwai nahi").unit == "up-triage"        # which Krishna Nagar?
+    # a name a district and a station share: the station
+    assert route(units, "गाजीपुर थाने में शिकायत की थी").unit == "up-lko-ps-gazipur"
+    assert route(units, "गाजीपुर में शिकायत की थी").unit == "up-triage"
+
+
+def test_on_a_city_channel_places_inside_the_city_win(units: UnitsDirectory) -> None:
+    text = "PGI thana area me ghar me chori, hum Kanpur gaye the shaadi me"
+    assert route(units, text, "up-lko-cp").unit == "up-lko-ps-pgi"
+    assert route(units, text, "up-hq").unit == "up-triage"               # no city to prefer
+    # the city itself against another district: still two places
+    assert route(units, "Kanpur se Lucknow aate hue jeb kati", "up-lko-cp").unit == "up-triage"
+
+
+def test_a_shared_name_nothing_places_lets_coordinates_decide(units: UnitsDirectory) -> None:
+    near_ganj = Location(latitude=26.8505, longitude=80.9465)
+    assert route(units, "Civil Lines me chain chheen li", location=near_ganj).unit == "up-lko-ps-hazratganj"
+    # ordinary words that name a place only in one city ("sadar") say nothing elsewhere
+    assert route(units, "sadar tehsil ke bahar jhagda", "up-hq").unit == "up-hq"
+    assert route(units, "mahanagar ki bheed me jeb kati", "up-hq").unit == "up-hq"
+    assert route(units, "mahanagar me jeb kati", "up-lko-cp").unit == "up-lko-ps-mahanagar"
+
+
+def test_chowk_is_lucknow_s_chowk_only_where_lucknow_is_meant(units: UnitsDirectory) -> None:
+    assert route(units, "chowk me do guton me jhagda", "up-lko-cp").unit == "up-lko-ps-chowk"
+    assert route(units, "चौक थाने में सुनवाई नहीं", "up-hq").unit == "up-lko-ps-chowk"     # a station word
+    assert route(units, "chowk par bahut jam hai", "up-hq").unit == "up-hq"          # an ordinary word
+    # after another name it only describes that place
+    assert route(units, "Hazratganj chowk par jam", "up-lko-cp").unit == "up-lko-ps-hazratganj"
+    assert route(units, "Polytechnic chowk par jam", "up-lko-cp").unit == "up-lko-ps-gazipur"
+
+
+@pytest.mark.parametrize(("text", "channel_unit", "unit"), [
+    ("बक्शी का तालाब में खनन", "up-lko-cp", "up-lko-ps-bkt"),               # another spelling
+    ("Ekana stadium ke bahar jhagda", "up-lko-cp", "up-lko-ps-sushant-golf-city"),
+    ("Modinagar me firing", "up-hq", "up-ghaziabad-cp"),                    # a district's town
+    ("Oel ke paas accident", "up-hq", "up-lakhimpur-kheri"),
+    ("रींगस में चोरी", "rj-hq", "rj-sikar"),
+    ("Dashashwamedh ghat par bheed", "up-hq", "up-varanasi-cp"),            # a city's landmark
+])
+def test_localities_towns_and_landmarks(units: UnitsDirectory, text: str, channel_unit: str, unit: str) -> None:
+    assert route(units, text, channel_unit).unit == unit
 
 
 def test_place_in_another_force_is_routed_there(units: UnitsDirectory) -> None:

@@ -199,7 +199,7 @@ def test_sample_handles_are_public_or_marked_examples(sample: UnitsDirectory) ->
 
 def test_every_alias_finds_its_unit(sample: UnitsDirectory) -> None:
     for unit in sample.units.values():
-        for name in [*unit.aliases.all(), *unit.aliases.common]:
+        for name in [*unit.aliases.all(), *unit.aliases.common, *unit.aliases.local]:
             assert unit.id in [e.unit for e in sample.places.lookup(name)], (unit.id, name)
 
 

@@ -14,14 +14,27 @@ Folding (both sides, alias and text):
 * Devanagari words (nukta and chandrabindu are already removed by
   :func:`shikayat.textnorm.normalize_text`): a nasal consonant with virama before a
   consonant becomes anusvara (इन्दिरा = इंदिरा, कौशाम्बी = कौशांबी), long ई/ऊ (and their signs)
-  become short, ऑ becomes ओ.
+  become short, ऑ becomes ओ, and a word-final े is ा (the oblique case before a postposition:
+  आगरे में = आगरा, गोल दरवाजे के पास = गोल दरवाजा, चौक थाने = चौक थाना).
+
+English contractions and possessives are cut before the scan (``can't`` is not ``Cantt``,
+``Lucknow's`` is ``Lucknow``). A writer who corrects themselves (``Vibhuti Khand? no, Gomti
+Nagar``, ``sorry, I mean Aliganj``) means the names after the last correction, when it has any. Each name found also records the words around it:
+
+* ``road``: the name is part of the name of a road or of a hospital (``Kanpur Road``,
+  ``सीकर-जयपुर हाईवे``, ``agra lucknow expressway``, ``Balrampur hospital``): those may stand
+  anywhere, not only in that place;
+* ``station``: a police-station word stands next to it (``thana Chowk``, ``चौक थाने``,
+  ``थाना क्षेत्र चौक``, ``Chowk kotwali``, ``Gazipur police station``);
+* ``qualifies``: it follows another name directly (``Hazratganj chowk``, ``Kanpur Civil Lines``),
+  so a shared name there describes the place before it rather than a place of its own.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from shikayat.textnorm import normalize_text
 
@@ -39,6 +52,8 @@ _DEVANAGARI_LENGTH = str.maketrans({
     "\u0911": "\u0913",  # ऑ → ओ
     "\u0949": "\u094b",  # ॉ → ो
 })
+_CONTRACTION = re.compile(r"(?<=[a-z])['’](?:t|s|d|m|ll|re|ve)\b")
+_CORRECTION = re.compile(r"\?\s*(?:no|nope|nahi|nahin|नहीं|नही)\b|\b(?:sorry|i mean|correction)\b")
 _TOKEN_FOLDS: dict[str, str] = {}
 """Folded forms of words seen so far (place text repeats the same few thousand words)."""
 _MAX_CACHED = 200_000
@@ -56,6 +71,8 @@ def fold(token: str) -> str:
         return cached
     if _DEVANAGARI.search(token):
         folded = _NASAL_VIRAMA.sub("\u0902", token).translate(_DEVANAGARI_LENGTH)
+        if len(folded) > 2 and folded.endswith("\u0947"):
+            folded = folded[:-1] + "\u093e"
     else:
         folded = token
         for old, new in _LATIN_PAIRS:
@@ -66,6 +83,14 @@ def fold(token: str) -> str:
     return folded
 
 
+_ROAD_WORDS = ("road", "rd", "marg", "highway", "hiway", "expressway", "bypass", "flyover",
+               "रोड", "मार्ग", "हाईवे", "राजमार्ग", "एक्सप्रेसवे", "बाईपास", "बायपास", "फ्लाईओवर",
+               "hospital", "aspatal", "अस्पताल", "हॉस्पिटल")
+_STATION_WORDS = ("thana", "thane", "thaana", "thaane", "kotwali", "ps", "थाना", "थाने", "कोतवाली")
+_AREA_WORDS = ("kshetra", "chhetra", "area", "ilaka", "ilake", "क्षेत्र", "इलाका", "इलाके")
+_POLICE_STATION = (("police", "station"), ("पुलिस", "स्टेशन"))
+
+
 def place_key(name: str) -> str:
     """The index key of a place name: normalized, split into words, folded, joined."""
     return "".join(fold(w) for w in words(normalize_text(name)))
@@ -73,10 +98,15 @@ def place_key(name: str) -> str:
 
 @dataclass(frozen=True)
 class Entry:
-    """One unit an alias points at; ``common`` aliases need the context to place the unit."""
+    """One unit an alias points at; ``common`` aliases need the context to place the unit.
+
+    ``local`` ones (a subset of ``common``) are ordinary words elsewhere (``Chowk``, ``Sadar``):
+    unplaced, they say nothing, where an unplaced ``common`` name makes the place ambiguous.
+    """
 
     unit: str
     common: bool = False
+    local: bool = False
 
 
 @dataclass(frozen=True)
@@ -87,6 +117,14 @@ class PlaceMatch:
     start: int
     """Index of the first word."""
     entries: tuple[Entry, ...]
+    end: int = 0
+    """Index of the word after the name."""
+    road: bool = False
+    """Part of a road's or a hospital's name (``Kanpur Road``, ``Balrampur hospital``)."""
+    station: bool = False
+    """Next to a police-station word (``thana Chowk``, ``Chowk kotwali``)."""
+    qualifies: bool = False
+    """Right after another name (``Hazratganj chowk``)."""
 
 
 @dataclass
@@ -106,11 +144,10 @@ class PlaceIndex:
         if not key:
             return
         entries = self._keys.get(key, ())
-        if entry not in entries:
-            # An alias listed both plainly and as common by one unit counts plainly.
-            if entry.common and Entry(entry.unit) in entries:
-                return
-            entries = (*(e for e in entries if e != Entry(entry.unit, True)), entry)
+        same = next((e for e in entries if e.unit == entry.unit), None)
+        # An alias listed by one unit several ways counts the plainest way (plain, common, local).
+        if same is None or _rank(entry) < _rank(same):
+            entries = (*(e for e in entries if e.unit != entry.unit), entry)
             self._keys[key] = entries
             self._prefixes.update(key[:i] for i in range(1, len(key) + 1))
         self._max_words = max(self._max_words, len(words(normalize_text(name))))
@@ -120,8 +157,18 @@ class PlaceIndex:
         return self._keys.get(place_key(name), ())
 
     def find(self, normalized: str) -> list[PlaceMatch]:
-        """Place names in ``normalized`` text, left to right, longest first, not overlapping."""
-        tokens = words(normalized)
+        """Place names in ``normalized`` text, left to right, longest first, not overlapping
+        (after the writer's last correction when names follow it)."""
+        text = _CONTRACTION.sub("", normalized)
+        corrections = list(_CORRECTION.finditer(text))
+        if corrections:
+            corrected = self._scan(text[corrections[-1].end():])
+            if corrected:
+                return corrected
+        return self._scan(text)
+
+    def _scan(self, text: str) -> list[PlaceMatch]:
+        tokens = words(text)
         folded = [fold(t) for t in tokens]
         found: list[PlaceMatch] = []
         i, n = 0, len(tokens)
@@ -133,23 +180,56 @@ class PlaceIndex:
             for size in range(min(self._max_words, n - i), 0, -1):
                 entries = keys.get("".join(folded[i:i + size]))
                 if entries:
-                    found.append(PlaceMatch(" ".join(tokens[i:i + size]), i, entries))
+                    found.append(PlaceMatch(" ".join(tokens[i:i + size]), i, entries, i + size))
                     i += size
                     break
             else:
                 i += 1
-        return found
+        return _with_context(found, folded)
 
     def names(self) -> Iterator[str]:
         return iter(self._keys)
 
 
-def build_index(aliases: Iterable[tuple[str, Iterable[str], Iterable[str]]]) -> PlaceIndex:
-    """An index from ``(unit id, plain aliases, common aliases)`` triples."""
+_FOLDED_ROAD = frozenset(fold(w) for w in _ROAD_WORDS)
+_FOLDED_STATION = frozenset(fold(w) for w in _STATION_WORDS)
+_FOLDED_AREA = frozenset(fold(w) for w in _AREA_WORDS)
+_FOLDED_POLICE_STATION = tuple(tuple(fold(w) for w in pair) for pair in _POLICE_STATION)
+
+
+def _with_context(found: list[PlaceMatch], folded: list[str]) -> list[PlaceMatch]:
+    """Mark each name with the words around it (see the module docstring)."""
+    n = len(folded)
+    out: list[PlaceMatch] = []
+    road_after = False
+    for k in range(len(found) - 1, -1, -1):
+        match = found[k]
+        after = folded[match.end] if match.end < n else ""
+        chained = k + 1 < len(found) and found[k + 1].start == match.end
+        road = after in _FOLDED_ROAD or (chained and road_after)
+        road_after = road
+        before = folded[match.start - 1] if match.start > 0 else ""
+        before2 = folded[match.start - 2] if match.start > 1 else ""
+        station = (after in _FOLDED_STATION or tuple(folded[match.end:match.end + 2]) in _FOLDED_POLICE_STATION
+                   or before in _FOLDED_STATION or (before in _FOLDED_AREA and before2 in _FOLDED_STATION))
+        qualifies = k > 0 and found[k - 1].end == match.start
+        out.append(replace(match, road=road, station=station, qualifies=qualifies))
+    out.reverse()
+    return out
+
+
+def _rank(entry: Entry) -> int:
+    return 2 if entry.local else 1 if entry.common else 0
+
+
+def build_index(aliases: Iterable[tuple[str, Iterable[str], Iterable[str], Iterable[str]]]) -> PlaceIndex:
+    """An index from ``(unit id, plain aliases, common aliases, local aliases)`` quadruples."""
     index = PlaceIndex()
-    for unit_id, plain, common in aliases:
+    for unit_id, plain, common, local in aliases:
         for name in plain:
             index.add(name, Entry(unit_id))
         for name in common:
             index.add(name, Entry(unit_id, common=True))
+        for name in local:
+            index.add(name, Entry(unit_id, common=True, local=True))
     return index

@@ -20,9 +20,9 @@ A directory of YAML files (or one file), each describing one force::
         location: {lat: 26.85, lon: 80.946, radius_km: 1.5}
 
 Aliases are indexed once at load (:mod:`shikayat.places`); ``common`` names (GPO, Cantt,
-Civil Lines…) count only where the context places the unit. ``location`` is an approximate
-centre for posts with coordinates; ``radius_km`` defaults by kind (district 60 km, police
-station 1.5 km). Errors name the file, the unit and the key.
+Civil Lines…) and ``local`` ones (Chowk, Sadar: ordinary words elsewhere) count only where
+the context places the unit. ``location`` is an approximate centre for posts with
+coordinates; ``radius_km`` defaults by kind (district 60 km, police station 1.5 km). Errors name the file, the unit and the key.
 """
 
 from __future__ import annotations
@@ -104,7 +104,10 @@ class Aliases(BaseModel):
     ``en``, ``hi`` (Devanagari) and ``latn`` (romanized Hindi) name the unit anywhere.
     ``common`` holds names many cities share (Civil Lines, Cantt, Sadar Bazar, GPO): they
     count only where the context already places the unit (a channel whose unit contains
-    it, or a district the same text names). The same name under several units is shared.
+    it, or a district the same text names); named where nothing places them (``Civil Lines``
+    on a state's channel) they make the place ambiguous. ``local`` names are ordinary words
+    outside the unit's city (Chowk, Sadar, Polytechnic): they count like ``common`` ones but
+    say nothing where nothing places them. The same name under several units is shared.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -112,9 +115,10 @@ class Aliases(BaseModel):
     hi: list[str] = []
     latn: list[str] = []
     common: list[str] = []
+    local: list[str] = []
 
     def all(self) -> Iterator[str]:
-        """The names that count anywhere (not ``common``)."""
+        """The names that count anywhere (not ``common`` or ``local``)."""
         yield from self.en
         yield from self.hi
         yield from self.latn
@@ -282,7 +286,7 @@ def _add_file(directory: UnitsDirectory, data: _UnitsFile, source: str, problems
             problems.append(ConfigProblem(source, f"{where}.parent", f"unknown unit {unit.parent!r}"))
         directory.units[unit.id] = unit
         directory.force_of[unit.id] = force.id
-        for script in ("en", "hi", "latn", "common"):
+        for script in ("en", "hi", "latn", "common", "local"):
             for name in getattr(unit.aliases, script):
                 if not place_key(name):
                     problems.append(ConfigProblem(source, f"{where}.aliases.{script}", f"{name!r} has no letters to match"))
@@ -352,7 +356,8 @@ def load_units(path: Path | str) -> UnitsDirectory:
     _compute_depths(directory, problems)
     if problems:
         raise ConfigError(problems)
-    directory.places = build_index((u.id, u.aliases.all(), u.aliases.common) for u in directory.units.values())
+    directory.places = build_index((u.id, u.aliases.all(), u.aliases.common, u.aliases.local)
+                                   for u in directory.units.values())
     return directory
 
 

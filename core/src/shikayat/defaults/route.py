@@ -6,7 +6,8 @@
    inside the tagged unit refines it;
 3. place names in the text (:mod:`shikayat.jurisdiction`); ambiguity goes to triage;
 4. the post's coordinates: the most specific unit whose centre is near enough;
-5. the receiving channel's unit; 6. the force's triage desk.
+5. the receiving channel's unit, unless the text names a place that nothing placed (``Civil
+   Lines`` with no city): then triage; 6. the force's triage desk.
 
 A post folded into a known case goes to the case's unit, unless the case sits at a desk (then
 the post is routed on its own: it may say more than the case's first post).
@@ -52,7 +53,7 @@ def route_complaint(complaint: Complaint, context: DecisionContext) -> Route | N
             return Route(verdict.unit, f"{said}, text names {named} → {units.describe(verdict.unit)}")
         return Route(unit.id, f"{said} → {unit.name.en}")
 
-    if verdict is not None:
+    if verdict is not None and not verdict.unplaced:
         route = _place_route(units, verdict, scope)
         if route is not None:
             return route
@@ -65,6 +66,10 @@ def route_complaint(complaint: Complaint, context: DecisionContext) -> Route | N
             return Route(unit.id, f"coordinates {location.latitude:.4f},{location.longitude:.4f} "
                                   f"are {km:.1f} km from the centre of {unit.name.en} → {unit.name.en}")
 
+    if verdict is not None and verdict.unplaced:
+        route = _place_route(units, verdict, scope)
+        if route is not None:
+            return route
     if channel is not None and channel_unit is not None:
         return Route(channel_unit, f"received on channel {channel.name} → {units.describe(channel_unit)}")
     desk = units.triage_desk(scope.force)
@@ -92,5 +97,7 @@ def _place_route(units: UnitsDirectory, verdict: Verdict, scope: Scope) -> Route
     desk = units.triage_desk(verdict.force or scope.force)
     if desk is None:
         return None
+    if verdict.unplaced:
+        return Route(desk.id, f"ambiguous: text names {named}, which no other name places → triage ({desk.name.en})")
     rivals = join_words(labels(units, verdict.ambiguous), "or" if verdict.shared else "and")
     return Route(desk.id, f"ambiguous: text names {named}: {rivals} → triage ({desk.name.en})")
