@@ -72,3 +72,23 @@ def test_case_book_forgets_cases_older_than_the_window() -> None:
     book.remember("old", NOW - timedelta(days=9), decision)
     book.remember("new", NOW, decision)
     assert book.prune() == 1 and book.get("old") is None and book.get("new") == decision
+
+
+def test_a_reply_to_a_case_at_the_desk_stays_there_unless_it_names_a_place(pipeline: Pipeline,
+                                                                            pstore: Store) -> None:
+    # no place, no tag, no channel unit: the case goes to the triage desk
+    pstore.add_raw([RawPost(platform="fake", external_id="o1", channel=None, payload=orjson.dumps({
+        "id": "o1", "author": "u1", "text": "mere ghar ke bahar se bike chori ho gayi", "created_at": NOW.isoformat()}))])
+    pipeline.drain()
+    pstore.add_raw([
+        RawPost(platform="fake", external_id="r1", channel=None, payload=orjson.dumps({
+            "id": "r1", "author": "u2", "text": "same here sir", "reply_to": "o1", "created_at": NOW.isoformat()})),
+        RawPost(platform="fake", external_id="r2", channel=None, payload=orjson.dumps({
+            "id": "r2", "author": "u1", "text": "sir ye Ganj market ke paas hua", "reply_to": "o1",
+            "created_at": NOW.isoformat()})),
+    ])
+    pipeline.drain()
+    by_id = {c.external_id: c for c in pstore.iter_complaints()}
+    assert by_id["o1"].unit == "tf-triage"
+    assert by_id["r1"].duplicate_of == by_id["o1"].id and by_id["r1"].unit == "tf-triage"
+    assert by_id["r2"].duplicate_of == by_id["o1"].id and by_id["r2"].unit == "tf-city-ganj"

@@ -70,6 +70,8 @@ def route_complaint(complaint: Complaint, context: DecisionContext) -> Route | N
         route = _place_route(units, verdict, scope)
         if route is not None:
             return route
+    if case is not None and case.unit is not None:
+        return case_route(case, units)              # the post says no more than its case: it stays there
     if channel is not None and channel_unit is not None:
         return Route(channel_unit, f"received on channel {channel.name} → {units.describe(channel_unit)}")
     desk = units.triage_desk(scope.force)
