@@ -184,7 +184,7 @@ class DedupeIndex:
         by_slot = dict(zip(live, self.near.scores(signature, live), strict=True))
         return [by_slot.get(k.slot, 0.0) if k.slot is not None else 0.0 for k in posts]
 
-    def similar(self, signature: Signature | None, limit: int = 16) -> list[tuple[Known, float]]:
+    def similar(self, signature: Signature | None, limit: int = 8) -> list[tuple[Known, float]]:
         """Up to ``limit`` searchable complaints whose text is near ``signature``, most similar
         first (a bound on the work per post when many look-alike cases are open)."""
         found = []

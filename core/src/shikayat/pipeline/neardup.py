@@ -121,8 +121,8 @@ class NearDuplicateIndex:
 
     # -- queries ---------------------------------------------------------------------------
     def query(self, sig: Signature | None, limit: int | None = None) -> list[tuple[str, float]]:
-        """Indexed keys similar to ``sig`` at or above the threshold, most similar first (the
-        ``limit`` most similar when given)."""
+        """Indexed keys similar to ``sig`` at or above the threshold, most similar first and the
+        most recent first among equals (the ``limit`` first when given)."""
         if sig is None:
             return []
         bands = self._band_keys(sig.values)
@@ -146,7 +146,7 @@ class NearDuplicateIndex:
         if not parts:
             return []
         cands_arr = np.unique(np.concatenate(parts))           # ascending
-        cands_arr = cands_arr[cands_arr >= self._oldest][-self.max_candidates:]
+        cands_arr = cands_arr[cands_arr >= self._oldest][-self.max_candidates:][::-1]   # newest first on ties
         if not len(cands_arr):
             return []
         base = self._base
