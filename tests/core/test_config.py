@@ -54,6 +54,7 @@ def test_good_config_resolves_paths_and_settings(tmp_path: Path, plugins: Plugin
     config = load_config(_config(tmp_path, GOOD), plugins)
     assert config.storage.url == f"sqlite:///{(tmp_path / 'data' / 'shikayat.db').resolve()}"
     assert config.dedupe.window.days == 3 and config.dedupe.others_window.days == 1
+    assert config.dedupe.follow_up_window.days == 3        # the default, not cut by a shorter window here
     assert config.dedupe.others_similarity == 0.7 and config.dedupe.same_author_similarity == 0.5
     assert config.dedupe.guards == ("vehicle", "phone") and config.dedupe.handle_platforms == ("fake",)
     assert config.sla.by_priority["critical"].total_seconds() == 600  # type: ignore[index]
@@ -138,6 +139,7 @@ dedupe_window = "3d"
 [dedupe]
 window = "2d"
 others_window = "5d"
+follow_up_window = "4d"
 others_similarity = 1.5
 thread_words = 0
 guards = ["vehicle", "horoscope"]
@@ -162,5 +164,6 @@ similarity = 0.8
         load_config(_config(tmp_path, text), plugins)
     assert [str(p) for p in err.value.problems] == [
         "[dedupe] others_window: must not be longer than window (2d)",
+        "[dedupe] follow_up_window: must not be longer than window (2d)",
         "[dedupe] handle_platforms: no installed plugin provides 'nosuch' (installed: fake)",
     ]

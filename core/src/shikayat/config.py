@@ -102,7 +102,12 @@ class DedupeConfig(BaseModel):
         "An edited repeat by the same author: similarity, or the share of the shorter post found in the longer"))
     others_similarity: float = Field(default=0.6, gt=0, le=1,
                                      description="A copy-paste by a different author: similarity at least this")
-    thread_words: int = Field(default=8, ge=1, description=(
+    follow_up_window: Duration = Field(default=timedelta(days=3), description=(
+        "The same author's later post in other words (a follow-up) joins their case at most this far apart"))
+    follow_up_words: int = Field(default=2, ge=1, description=(
+        "A follow-up in other words: content words (places, objects) it must share with the earlier post, "
+        "unless it shares a specific or reads as a follow-up (\"still\", \"again\", \"abhi tak\")"))
+    thread_words: int = Field(default=16, ge=1, description=(
         "A reply or quote with at least this many words of its own may be a complaint of its own"))
     thread_similarity: float = Field(default=0.3, gt=0, le=1, description=(
         "A reply or quote that long stays in the original's case when at least this similar to it"))
@@ -202,9 +207,10 @@ def build_config(raw: dict[str, Any], plugins: Any, *, base: Path, path: Path | 
     dedupe = DedupeConfig()
     try:
         dedupe = DedupeConfig.model_validate(raw.get("dedupe", {}))
-        if dedupe.others_window > dedupe.window:
-            problems.append(ConfigProblem("dedupe", "others_window",
-                                          f"must not be longer than window ({_duration(dedupe.window)})"))
+        # follow_up_window's default is cut to a shorter window; a value set longer is a mistake
+        for key in ("others_window", *(("follow_up_window",) if "follow_up_window" in dedupe.model_fields_set else ())):
+            if getattr(dedupe, key) > dedupe.window:
+                problems.append(ConfigProblem("dedupe", key, f"must not be longer than window ({_duration(dedupe.window)})"))
         known = ", ".join(sorted(plugins.platforms)) or "none"
         problems += [ConfigProblem("dedupe", "handle_platforms", f"no installed plugin provides {name!r} (installed: {known})")
                      for name in dedupe.handle_platforms if name not in plugins.platforms]

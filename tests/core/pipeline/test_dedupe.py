@@ -287,3 +287,56 @@ def test_the_index_forgets_posts_older_than_the_window(
     assert by_id["late"].duplicate_of is None
     pipeline.index.prune()
     assert len(pipeline.index) == 3 and len(pipeline.index.near) == 3       # w8, w9, late
+
+
+# -- follow-ups: the same author in other words --------------------------------------------
+
+
+def test_a_short_reply_in_a_known_thread_supports_it_even_with_other_words(pipeline: Pipeline, pstore: Store) -> None:
+    run(pipeline, pstore, post("o1", "Accident at Charbagh station gate right now, auto overturned, two people "
+                                     "bleeding on the road, send ambulance", author="u1"))
+    by_id = run(pipeline, pstore,
+                post("r1", "@user_u1 yes saw it, one old man is unconscious near the gate", author="u2",
+                     hours=0.2, reply_to="o1"))
+    assert by_id["r1"].duplicate_of == by_id["o1"].id and by_id["r1"].duplicate_reason is DuplicateReason.THREAD
+
+
+@pytest.mark.parametrize("later", [
+    "he came to my house at night and threatened again. Nobody from the thana has called.",   # follow-up words
+    "अभी तक कोई कार्रवाई नहीं हुई, परिवार डरा हुआ है",                                              # …in Devanagari
+    "polytechnic chauraha gazipur - sirf ek sipahi aaya tha photo kheech ke chala gaya",     # the place's words
+    "sir 48500 wala case, ack number mila, paise wapas kab milenge",                           # a shared amount
+])
+def test_the_same_author_following_up_in_other_words_joins_their_case(
+        later: str, pipeline: Pipeline, pstore: Store) -> None:
+    first = ("gazipur thana area me polytechnic chauraha ke peeche wali gali me 3 ghar ke taale toote, "
+             "mere account se 48,500 bhi gaye, log dare hue hai")
+    by_id = run(pipeline, pstore, post("f1", first, author="u1"), post("f2", later, author="u1", hours=20))
+    assert by_id["f2"].duplicate_of == by_id["f1"].id
+    assert by_id["f2"].duplicate_reason is DuplicateReason.SAME_AUTHOR
+
+
+def test_the_same_author_on_another_matter_or_too_late_is_a_new_case(
+        pipeline: Pipeline, pstore: Store, plugins: Plugins, config_raw: dict[str, Any], tmp_path: Path) -> None:
+    first = "Meri bike UP32 AB 1234 Gomti Nagar Vipul Khand se chori ho gayi kal raat, FIR nahi likh rahe"
+    by_id = run(pipeline, pstore, post("m1", first, author="u1"),
+                post("m2", "Hazratganj market me DJ bahut tez baj raha hai, sona mushkil", author="u1", hours=5),
+                post("m3", "bike UP32 CD 9999 ka abhi tak kuch pata nahi chala", author="u1", hours=6),
+                post("m4", "Vipul Khand bike chori ka abhi tak kuch nahi hua", author="u1", hours=4 * 24))
+    assert by_id["m2"].duplicate_of is None       # nothing in common, no follow-up words
+    assert by_id["m3"].duplicate_of is None       # a follow-up, but of another vehicle
+    assert by_id["m4"].duplicate_of is None       # past the 3-day follow-up window
+    shorter = pipeline_with(pstore, plugins, config_raw, tmp_path, follow_up_window="1h")
+    by_id = run(shorter, pstore, post("n1", first, author="u9", hours=5 * 24),
+                post("n2", "Vipul Khand bike chori ka abhi tak kuch nahi hua", author="u9", hours=5 * 24 + 2))
+    assert by_id["n2"].duplicate_of is None
+
+
+def test_a_follow_up_may_bring_a_new_amount_but_not_a_new_vehicle(pipeline: Pipeline, pstore: Store) -> None:
+    by_id = run(pipeline, pstore,
+                post("a1", "my cousin got a video call, they recorded it and now threaten to upload it unless he "
+                           "pays 50,000. Aliganj.", author="u1"),
+                post("a2", "they are calling him again from a new number, asking 20k now", author="u1", hours=5),
+                post("a3", "Hazratganj me 30,000 ka mobile chheena gaya", author="u1", hours=6))
+    assert by_id["a2"].duplicate_of == by_id["a1"].id
+    assert by_id["a3"].duplicate_of is None       # a different amount and no sign of a follow-up

@@ -90,3 +90,15 @@ def test_bands_must_divide_permutations_and_threshold_is_a_share() -> None:
         NearDuplicateIndex(num_perm=100, bands=32)
     with pytest.raises(ValueError):
         NearDuplicateIndex(threshold=0)
+
+
+def test_a_flood_of_look_alikes_bounds_the_work_and_keeps_the_newest() -> None:
+    idx = NearDuplicateIndex(per_band=4, max_candidates=8)
+    template = normalize_text("UPI fraud hua hai 25000 kat gaye account se please help ref")
+    for i in range(3000):          # thousands of open look-alike cases, across merges
+        idx.add(f"c{i}", idx.signature(f"{template} {i:06d}"), float(i))
+    hits = idx.query(idx.signature(f"{template} 999999"))
+    assert 0 < len(hits) <= 8                                       # at most max_candidates scored
+    assert all(int(k[1:]) >= 2000 for k, _ in hits)                  # each band's newest entries
+    exact = idx.query(idx.signature(f"{template} 002999"), limit=1)
+    assert exact == [("c2999", 1.0)]

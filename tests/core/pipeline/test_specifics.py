@@ -43,3 +43,19 @@ def test_conflicts_need_both_sides_and_no_common_value() -> None:
     assert a.conflict(extract("UP32 CD 9999 chori"), kinds=("time",)) is None
     assert extract("98XXXXXX12").conflict(extract("9812345612")) is None   # masked digits match
     assert extract("FIR 12/26").shares(extract("fir no 12/2026 ki copy"))
+
+
+@pytest.mark.parametrize(("text", "values"), [
+    ("OTP fraud 7450, abhi tak paise wapas nahi", {"7450"}),     # a comma after the number is punctuation
+    ("KBC lottery fraud 65000. kuch action ho", {"65000"}),
+    ("48,500 kat gaye", {"48500"}),
+    ("1.5 lakh gaye", {"150000"}),
+])
+def test_bare_numbers_before_punctuation(text: str, values: set[str]) -> None:
+    assert extract(text).get("number") == values
+
+
+def test_shares_any_needs_a_common_value_of_one_kind() -> None:
+    assert extract("48,500 gaye").shares_any(extract("48500 wala fraud"))
+    assert not extract("48,500 gaye").shares_any(extract("raat 10 baje"))
+    assert not extract("48,500 gaye").shares(extract("48500 wala fraud"))   # identifying kinds only

@@ -11,7 +11,13 @@
    phone number or a trusted handle links them): the exact text again within the window, or an
    edited version — similar at ``same_author_similarity``, or the shorter post nearly contained
    in the longer (a repeat with more detail) — with no conflicting specifics.
-4. **Near-duplicates by different authors** (copy-paste waves) within ``others_window`` of the
+4. **The same author following up in other words** ("still no action", "he came again last
+   night", "abhi tak paise wapas nahi") within ``follow_up_window`` of their earlier post, with no
+   conflicting specifics and a sign of the link: a specific in common, ``follow_up_words``
+   content words in common (the place, the object), or the words of a follow-up
+   (:mod:`shikayat.pipeline.followup`); a post that reads as a follow-up may state a new amount,
+   date or time ("asking 20k now"), so for it only vehicle, phone, FIR numbers and names must agree.
+5. **Near-duplicates by different authors** (copy-paste waves) within ``others_window`` of the
    case's newest post, at the stricter ``others_similarity``, with no conflicting specifics,
    and only for posts of some length ("please help sir" twice is not one incident).
 
@@ -30,6 +36,7 @@ from shikayat.complaint import Complaint
 from shikayat.decisions import DecisionContext, Duplicate
 from shikayat.hookspecs import hookimpl
 from shikayat.pipeline.dedupe import DedupeIndex, Features, Known
+from shikayat.pipeline.followup import reads_as_follow_up, shared_words
 from shikayat.pipeline.neardup import containment
 from shikayat.types import DuplicateReason
 
@@ -39,6 +46,10 @@ a two-word post is "contained" in almost anything. Posts by different authors fo
 near-duplicates only at this length too ("please help sir" twice is not one incident)."""
 
 
+_IDENTIFYING = frozenset(("vehicle", "phone", "fir", "name"))
+"""Specifics that name the incident itself; amounts, dates and times move on in a follow-up."""
+
+
 def _link(known: Known, reason: DuplicateReason, score: float, feats: Features, index: DedupeIndex) -> Duplicate:
     return Duplicate(of=known.canonical, of_docket=known.canonical_docket, reason=reason, score=round(score, 3),
                      new_author=not index.has_supported(known.canonical, feats.identities))
@@ -46,6 +57,35 @@ def _link(known: Known, reason: DuplicateReason, score: float, feats: Features, 
 
 def _apart(a: datetime, b: datetime) -> float:
     return abs((a - b).total_seconds())
+
+
+def _follow_up(complaint: Complaint, feats: Features, posts: list[Known], index: DedupeIndex) -> Known | None:
+    """The author's newest post within ``follow_up_window`` that ``complaint`` follows up: no
+    conflicting specifics, and a sign of the link — a specific in common, ``follow_up_words``
+    content words in common, or the words of a follow-up ("still", "again", "abhi tak")."""
+    rules = index.settings
+    horizon = min(rules.follow_up_window, rules.window).total_seconds()
+    if not horizon or not posts:
+        return None
+    recent = [k for k in posts if _apart(complaint.created_at, k.created_at) <= horizon]   # newest first
+    for known in recent:
+        if not feats.specifics.conflict(known.specifics, rules.guards) and (
+                feats.specifics.shares_any(known.specifics)
+                or shared_words(feats.words, known.words) >= rules.follow_up_words):
+            return known
+    if not recent or not reads_as_follow_up(complaint.text or ""):
+        return None
+    # a follow-up brings news ("asking 20k now", "27 days now"): only who and what must agree;
+    # it chases the newest case it shares a word with, else (naming no vehicle or FIR of its
+    # own) the author's newest post
+    identifying = [g for g in rules.guards if g in _IDENTIFYING]
+    agreeing = [k for k in recent if not feats.specifics.conflict(k.specifics, identifying)]
+    for known in agreeing:
+        if shared_words(feats.words, known.words):
+            return known
+    if agreeing and agreeing[0] is recent[0] and not (feats.specifics.get("vehicle") or feats.specifics.get("fir")):
+        return agreeing[0]
+    return None
 
 
 @hookimpl
@@ -98,7 +138,13 @@ def dedupe_complaint(complaint: Complaint, context: DecisionContext) -> Duplicat
     if best is not None:
         return _link(best[1], DuplicateReason.SAME_AUTHOR, best[0], feats, index)
 
-    # 4. near-duplicates by different authors
+    # 4. the same author following up in other words
+    follow = _follow_up(complaint, feats, posts, index)
+    if follow is not None:
+        (similarity,) = index.scores(feats.signature, [follow])
+        return _link(follow, DuplicateReason.SAME_AUTHOR, similarity, feats, index)
+
+    # 5. near-duplicates by different authors
     others_window = rules.others_window.total_seconds()
     for known, score in index.similar(feats.signature):
         if score < rules.others_similarity:

@@ -31,6 +31,7 @@ from datetime import datetime, timedelta
 
 from shikayat.complaint import Complaint
 from shikayat.config import DedupeConfig
+from shikayat.pipeline.followup import content_words
 from shikayat.pipeline.neardup import NearDuplicateIndex, Signature
 from shikayat.pipeline.specifics import Specifics, extract
 from shikayat.store import IndexRow
@@ -65,6 +66,8 @@ class Known:
     text_key: str = ""
     targets: tuple[str, ...] = ()
     """Originals it reposted or quoted that the index did not know (it stands in for them)."""
+    words: bytes = b""
+    """Its content words (:func:`shikayat.pipeline.followup.content_words`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +78,7 @@ class Features:
     signature: Signature | None
     specifics: Specifics
     identities: tuple[str, ...]
+    words: bytes = b""
 
 
 def _searchable(reason: DuplicateReason | str | None, score: float | None) -> bool:
@@ -145,6 +149,7 @@ class DedupeIndex:
             signature=self.near.signature(normalized) if normalized else None,
             specifics=extract(text) if text else Specifics(),
             identities=_identities(platform, author_id, handle, phone, self._handle_platforms),
+            words=content_words(normalized) if normalized else b"",
         )
 
     # -- lookups ---------------------------------------------------------------------------
@@ -179,7 +184,7 @@ class DedupeIndex:
         by_slot = dict(zip(live, self.near.scores(signature, live), strict=True))
         return [by_slot.get(k.slot, 0.0) if k.slot is not None else 0.0 for k in posts]
 
-    def similar(self, signature: Signature | None, limit: int = 16) -> list[tuple[Known, float]]:
+    def similar(self, signature: Signature | None, limit: int = 8) -> list[tuple[Known, float]]:
         """Up to ``limit`` searchable complaints whose text is near ``signature``, most similar
         first (a bound on the work per post when many look-alike cases are open)."""
         found = []
@@ -233,7 +238,7 @@ class DedupeIndex:
             canonical=duplicate_of or cid, canonical_docket=docket if is_canonical else canonical_docket,
             author=feats.identities[0], identities=feats.identities, created_at=created_at,
             specifics=feats.specifics, slot=slot, size=feats.signature.size if feats.signature else 0,
-            text_key=feats.key,
+            text_key=feats.key, words=feats.words,
             targets=tuple(t for t in targets if t and (platform, t) not in self._by_external),
         )
         self._by_external[(platform, external_id)] = known

@@ -7,6 +7,10 @@ signature is ``num_perm`` minimum hashes of its shingle set; LSH splits the sign
 so a query touches only the posts that share a band. Candidates are then scored by the share of
 equal signature values (an estimate of the Jaccard similarity of the shingle sets).
 
+The work per query is bounded whatever the traffic: each band contributes its ``per_band`` most
+recent entries and the ``max_candidates`` most recent of those are scored, in numpy. Thousands of
+look-alike open cases (one template with different reference numbers) cost no more than a few.
+
 Memory and time stay flat as the window fills:
 
 * band entries live in one sorted numpy array of 64-bit keys (binary search, 12 bytes an
@@ -59,7 +63,8 @@ class NearDuplicateIndex:
     bands: int = 16
     shingle: int = 5
     threshold: float = 0.6
-    max_candidates: int = 200
+    max_candidates: int = 64
+    per_band: int = 16
     seed: int = 20261123
     _keys: list[str | None] = field(default_factory=list, repr=False)
     _recent: dict[int, list[int]] = field(default_factory=dict, repr=False)
@@ -116,38 +121,41 @@ class NearDuplicateIndex:
 
     # -- queries ---------------------------------------------------------------------------
     def query(self, sig: Signature | None, limit: int | None = None) -> list[tuple[str, float]]:
-        """Indexed keys similar to ``sig`` at or above the threshold, most similar first (the
-        ``limit`` most similar when given)."""
+        """Indexed keys similar to ``sig`` at or above the threshold, most similar first and the
+        most recent first among equals (the ``limit`` first when given)."""
         if sig is None:
             return []
         bands = self._band_keys(sig.values)
-        slots: set[int] = set()
-        cap = self.max_candidates
+        per_band = self.per_band
+        parts: list[np.ndarray] = []
         main = self._main_keys
         if len(main):
             wanted = np.sort(np.array(bands, dtype=np.int64))
             lo = np.searchsorted(main, wanted)
             hit = main[np.minimum(lo, len(main) - 1)] == wanted
             if hit.any():
-                starts = lo[hit]
                 ends = np.searchsorted(main, wanted[hit], "right")
-                for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
-                    # within a key, slots ascend: take the most recent
-                    slots.update(self._main_slots[max(start, end - cap):end].tolist())
+                # within a key, slots ascend: take each band's most recent entries
+                for start, end in zip(lo[hit].tolist(), ends.tolist(), strict=True):
+                    parts.append(self._main_slots[max(start, end - per_band):end])
         recent = self._recent
         for key in bands:
             bucket = recent.get(key)
             if bucket:
-                slots.update(bucket[-cap:])
-        oldest = self._oldest
-        cands = sorted((s for s in slots if s >= oldest), reverse=True)[:cap]
-        if not cands:
+                parts.append(np.asarray(bucket[-per_band:], dtype=np.int64))
+        if not parts:
             return []
-        scores = np.asarray(self.scores(sig, cands))
+        cands_arr = np.unique(np.concatenate(parts))           # ascending
+        cands_arr = cands_arr[cands_arr >= self._oldest][-self.max_candidates:][::-1]   # newest first on ties
+        if not len(cands_arr):
+            return []
+        base = self._base
+        rows = cands_arr - base
+        scores = (self._sigs[rows] == sig.values.astype(np.uint16)).sum(axis=1) / self.num_perm
         order = np.flatnonzero(scores >= self.threshold)
         order = order[np.argsort(-scores[order], kind="stable")][:limit]
-        keys, base = self._keys, self._base
-        found = [(keys[cands[i] - base], float(scores[i])) for i in order.tolist()]
+        keys = self._keys
+        found = [(keys[r], s) for r, s in zip(rows[order].tolist(), scores[order].tolist(), strict=True)]
         return [(k, s) for k, s in found if k is not None]
 
     def scores(self, sig: Signature, slots: list[int]) -> list[float]:

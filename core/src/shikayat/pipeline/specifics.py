@@ -40,7 +40,7 @@ _FIR = re.compile(r"(?:\bfir|एफ\s?आई\s?आर|\bcase|\bमुकदम�
 _UNIT = r"(?:k\b|hazar|hazaar|hajar|हजार|lakh|lac|laakh|लाख|crore|करोड़|करोड)"
 _RUPEE = r"(?:rs\.?|inr|₹|rupees?|rupaye|rupaiye|rupay|रुपये|रुपए|रुपया|रु\.?)"
 _AMOUNT = re.compile(rf"(?:{_RUPEE}\s*(\d[\d,]*(?:\.\d+)?)\s*({_UNIT})?)|(?:(\d[\d,]*(?:\.\d+)?)\s*({_UNIT}))")
-_BARE = re.compile(r"(?<![\w.,/:])(\d{1,3}(?:,\d{2,3})+|\d{3,})(?![\w,/:]|\.\d)")
+_BARE = re.compile(r"(?<![\w.,/:])(\d{1,3}(?:,\d{2,3})+|\d{3,})(?![\w/:]|[.,]\d)")
 _MONTHS = {
     **dict.fromkeys(("jan", "january", "जनवरी"), 1), **dict.fromkeys(("feb", "february", "फरवरी"), 2),
     **dict.fromkeys(("mar", "march", "मार्च"), 3), **dict.fromkeys(("apr", "april", "अप्रैल"), 4),
@@ -110,6 +110,11 @@ class Specifics:
         theirs = dict(other.values)
         return any(kind in ("vehicle", "phone", "fir") and kind in theirs and _overlap(kind, mine, theirs[kind])
                    for kind, mine in self.values)
+
+    def shares_any(self, other: Specifics) -> bool:
+        """True when the posts state a common value of any kind (an amount, a name, a time…)."""
+        theirs = dict(other.values)
+        return any(kind in theirs and _overlap(kind, mine, theirs[kind]) for kind, mine in self.values)
 
 
 NONE = Specifics()
