@@ -19,12 +19,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from shikayat_facebook.fakegraph import FakeGraph, WebhookSender, iso, run_fake
+from shikayat_facebook.fakegraph import (
+    FakeGraph,
+    WebhookSender,
+    emit_forever,
+    iso,
+    json_body,
+    run_fake,
+)
 
 PAGE_ID = "100000000000001"
 PAGE_NAME = "UP Police"
@@ -176,11 +182,7 @@ class FakeFacebook(FakeGraph):
         async def comments(request: Request) -> Response:
             oid = request.path_params["object"]
             if request.method == "POST":
-                raw = await request.body()
-                try:
-                    body = orjson.loads(raw) if raw else {}
-                except orjson.JSONDecodeError:
-                    body = {}
+                body = await json_body(request)
                 with fake.lock:
                     if denied := fake.gate(request, "reply", body):
                         return denied
@@ -204,11 +206,7 @@ class FakeFacebook(FakeGraph):
                 return fake.page(request, [fake._public(c, fields) for c in found])
 
         async def messages(request: Request) -> Response:
-            raw = await request.body()
-            try:
-                body = orjson.loads(raw) if raw else {}
-            except orjson.JSONDecodeError:
-                body = {}
+            body = await json_body(request)
             with fake.lock:
                 if denied := fake.gate(request, "messages", body):
                     return denied
@@ -282,12 +280,7 @@ def main() -> None:  # pragma: no cover - manual use
     print(f"fake Graph API at {running.base_url}/{fake.version} (token 'fake-page-token', app secret "
           f"'{fake.app_secret}', page id {fake.page_id})")
     traffic = FacebookTraffic(fake, seed=args.seed)
-    try:
-        while True:
-            traffic.emit(1)
-            time.sleep(1)
-    except KeyboardInterrupt:
-        running.stop()
+    emit_forever(running, traffic)
 
 
 if __name__ == "__main__":  # pragma: no cover

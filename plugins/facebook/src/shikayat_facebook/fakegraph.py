@@ -230,6 +230,27 @@ class RunningFake:
         self.thread.join(10)
 
 
+async def json_body(request: Request) -> dict[str, Any]:
+    """A request's JSON object body; an empty or unreadable body reads as ``{}`` (the fake then
+    answers with the Graph error the real API gives for missing parameters)."""
+    raw = await request.body()
+    try:
+        body = orjson.loads(raw) if raw else {}
+    except orjson.JSONDecodeError:
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+def emit_forever(running: RunningFake, traffic: Any, interval: float = 1.0) -> None:
+    """Emit one post of ``traffic`` every ``interval`` seconds until Ctrl-C (``python -m`` use)."""
+    try:
+        while True:
+            traffic.emit(1)
+            time.sleep(interval)
+    except KeyboardInterrupt:
+        running.stop()
+
+
 def run_fake(app: Starlette, *, name: str = "fake-graph", host: str = "127.0.0.1", port: int = 0) -> RunningFake:
     """Serve ``app`` on loopback in a background thread (port 0: any free port)."""
     sock = socket.socket()

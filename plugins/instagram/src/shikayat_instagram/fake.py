@@ -32,7 +32,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from shikayat_facebook.fakegraph import FakeGraph, WebhookSender, iso, run_fake
+from shikayat_facebook.fakegraph import (
+    FakeGraph,
+    WebhookSender,
+    iso,
+    json_body,
+    run_fake,
+)
 
 IG_USER_ID = "17841400000000001"
 USERNAME = "uppolice"
@@ -320,11 +326,7 @@ class FakeInstagram(FakeGraph):
                 return fake._mention_reply(request.path_params["object"], params)
 
         async def messages(request: Request) -> Response:
-            raw = await request.body()
-            try:
-                body = orjson.loads(raw) if raw else {}
-            except orjson.JSONDecodeError:
-                body = {}
+            body = await json_body(request)
             with fake.lock:
                 if denied := fake.gate(request, "messages", body):
                     return denied

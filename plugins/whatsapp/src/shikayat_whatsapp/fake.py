@@ -36,12 +36,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from shikayat_facebook.fakegraph import FakeGraph, WebhookSender, run_fake
+from shikayat_facebook.fakegraph import FakeGraph, WebhookSender, emit_forever, json_body, run_fake
 
 WABA_ID = "900000000000001"
 PHONE_NUMBER_ID = "800000000000002"
@@ -240,11 +239,7 @@ class FakeWhatsApp(FakeGraph):
         fake = self
 
         async def messages(request: Request) -> Response:
-            raw = await request.body()
-            try:
-                body = orjson.loads(raw) if raw else {}
-            except orjson.JSONDecodeError:
-                body = {}
+            body = await json_body(request)
             with fake.lock:
                 if denied := fake.gate(request, "messages", body):
                     return denied
@@ -359,12 +354,7 @@ def main() -> None:  # pragma: no cover - manual use
     print(f"fake WhatsApp Cloud API at {running.base_url}/{fake.version} (token 'fake-system-user-token', "
           f"app secret '{fake.app_secret}', phone number id {fake.phone_number_id})")
     traffic = WhatsAppTraffic(fake, seed=args.seed)
-    try:
-        while True:
-            traffic.emit(1)
-            time.sleep(1)
-    except KeyboardInterrupt:
-        running.stop()
+    emit_forever(running, traffic)
 
 
 if __name__ == "__main__":  # pragma: no cover
