@@ -67,7 +67,7 @@ async def test_reconciliation_finds_every_comment_under_the_webhooks_keys(
     platform = InstagramPlatform()
     channel = channel_for(ig, running, page_size=3)
     receiver = InstagramPlatform().webhook(channel)          # its mention queue is not the fetcher's
-    webhook_keys = {p.external_id for d in traffic._held for p in receiver.split(orjson.dumps(d))
+    webhook_keys = {p.external_id for d in ig.webhooks.held for p in receiver.split(orjson.dumps(d))
                     if not p.external_id.startswith("mention:") and not p.external_id.startswith("aWdf")}
     pages, cursor = await walk(platform, channel, http)
     polled = [p.external_id for page in pages for p in page.posts]

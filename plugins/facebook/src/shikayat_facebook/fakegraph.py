@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import random
 import socket
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -166,6 +167,11 @@ class FakeGraph:
         return self.respond(body)
 
 
+def merge_entries(group: list[dict[str, Any]]) -> dict[str, Any]:
+    """One delivery carrying the entries of several (``{"object", "entry"}`` each)."""
+    return {"object": group[0]["object"], "entry": [e for d in group for e in d["entry"]]}
+
+
 @dataclass
 class WebhookSender:
     """Sends signed Meta webhook deliveries to ``target`` and remembers them for redelivery."""
@@ -177,6 +183,7 @@ class WebhookSender:
 
     def __post_init__(self) -> None:
         self.lock = threading.Lock()
+        self._held: list[dict[str, Any]] = []
 
     def sign(self, body: bytes) -> str:
         return "sha256=" + hmac_sha256(self.app_secret.encode(), body, "hex")
@@ -202,6 +209,31 @@ class WebhookSender:
         """Send several deliveries (``reverse``: out of order, newest first)."""
         ordered = list(reversed(deliveries)) if reverse else list(deliveries)
         return [self.send(d, url=url) for d in ordered]
+
+    @property
+    def held(self) -> list[dict[str, Any]]:
+        """Deliveries waiting for ``target`` (see :meth:`deliver_batched`)."""
+        return list(self._held)
+
+    def deliver_batched(self, deliveries: Sequence[dict[str, Any]], rng: random.Random, *,
+                        combine: Callable[[list[dict[str, Any]]], dict[str, Any]] = merge_entries,
+                        out_of_order: float = 0.3, redelivery: float = 0.2) -> None:
+        """Deliver the way Meta does: held until ``target`` is known, then 1–3 deliveries combined
+        per request, the requests sent out of order with probability ``out_of_order`` and the last
+        one redelivered with probability ``redelivery``."""
+        if self.target is None:
+            self._held += deliveries
+            return
+        pending, self._held = self._held + list(deliveries), []
+        batches: list[dict[str, Any]] = []
+        while pending:
+            size = rng.randint(1, 3)
+            group, pending = pending[:size], pending[size:]
+            batches.append(combine(group))
+        reverse = out_of_order > 0 and len(batches) > 1 and rng.random() < out_of_order
+        self.send_all(batches, reverse=reverse)
+        if self.sent and rng.random() < redelivery:
+            self.redeliver()
 
     def redeliver(self, index: int = -1, *, url: str | None = None) -> int:
         """Send an earlier delivery again, byte for byte (Meta retries the same way)."""

@@ -60,7 +60,6 @@ class FacebookTraffic:
         self._count = 0
         self._announcements = [self.fake.add_post(self.fake.page_name, text, by_page=True)
                                for text in ANNOUNCEMENTS]
-        self._held: list[dict[str, Any]] = []
 
     def _citizen(self) -> str:
         self._count += 1
@@ -111,21 +110,8 @@ class FacebookTraffic:
 
     def emit(self, count: int) -> int:
         """Publish ``count`` items and deliver them (batched, some redelivered or out of order)."""
-        deliveries = [self._one() for _ in range(count)]
-        if self.fake.webhooks.target is None:
-            self._held += deliveries
-            return count
-        pending, self._held = self._held + deliveries, []
-        r = self.rng
-        batches: list[dict[str, Any]] = []
-        while pending:
-            size = r.randint(1, 3)
-            group, pending = pending[:size], pending[size:]
-            batches.append({"object": "page", "entry": [e for d in group for e in d["entry"]]})
-        self.fake.webhooks.send_all(batches, reverse=len(batches) > 1 and r.random() < 0.3)
-        if self.fake.webhooks.sent and r.random() < 0.2:
-            self.fake.webhooks.redeliver()
-        if self.fake.outbox:                         # our replies' own feed events come back too
+        self.fake.webhooks.deliver_batched([self._one() for _ in range(count)], self.rng)
+        if self.fake.outbox and self.fake.webhooks.target is not None:   # our replies come back too
             with self.fake.lock:
                 own, self.fake.outbox = self.fake.outbox[:], []
             self.fake.webhooks.send_all(own)

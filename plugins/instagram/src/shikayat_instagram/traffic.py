@@ -61,7 +61,6 @@ class InstagramTraffic:
         if not self.fake.media:
             for caption in CAPTIONS:
                 self.fake.add_media(caption, product="REELS" if "Shakti" in caption else "FEED")
-        self._held: list[dict[str, Any]] = []
 
     def _citizen(self) -> str:
         self._count += 1
@@ -109,20 +108,7 @@ class InstagramTraffic:
 
     def emit(self, count: int) -> int:
         """Publish ``count`` items and deliver them (batched, some redelivered or out of order)."""
-        deliveries = [self._one() for _ in range(count)]
-        if self.fake.webhooks.target is None:
-            self._held += deliveries
-            return count
-        pending, self._held = self._held + deliveries, []
-        r = self.rng
-        batches: list[dict[str, Any]] = []
-        while pending:
-            size = r.randint(1, 3)
-            group, pending = pending[:size], pending[size:]
-            batches.append({"object": "instagram", "entry": [e for d in group for e in d["entry"]]})
-        self.fake.webhooks.send_all(batches, reverse=len(batches) > 1 and r.random() < 0.3)
-        if self.fake.webhooks.sent and r.random() < 0.2:
-            self.fake.webhooks.redeliver()
+        self.fake.webhooks.deliver_batched([self._one() for _ in range(count)], self.rng)
         self.flush_own()
         return count
 

@@ -58,7 +58,6 @@ class WhatsAppTraffic:
 
     def __post_init__(self) -> None:
         self.rng = random.Random(self.seed)
-        self._held: list[dict[str, Any]] = []
         self._count = 0
 
     def _citizen(self) -> Citizen:
@@ -103,16 +102,6 @@ class WhatsAppTraffic:
     def emit(self, count: int) -> int:
         """Write ``count`` messages and deliver them (batched, some redelivered); held until the
         webhook target is known."""
-        deliveries = [self._one() for _ in range(count)]
-        if self.fake.webhooks.target is None:
-            self._held += deliveries
-            return count
-        pending, self._held = self._held + deliveries, []
-        r = self.rng
-        while pending:
-            size = r.randint(1, 3)
-            group, pending = pending[:size], pending[size:]
-            self.fake.webhooks.send(FakeWhatsApp.combine(group))
-        if self.fake.webhooks.sent and r.random() < 0.2:
-            self.fake.webhooks.redeliver()
+        self.fake.webhooks.deliver_batched([self._one() for _ in range(count)], self.rng,
+                                           combine=FakeWhatsApp.combine, out_of_order=0)
         return count
