@@ -25,7 +25,6 @@ from starlette.routing import BaseRoute, Route
 
 from shikayat_facebook.fakegraph import (
     FakeGraph,
-    WebhookSender,
     emit_forever,
     iso,
     json_body,
@@ -50,7 +49,6 @@ class FakeFacebook(FakeGraph):
 
     def __post_init__(self) -> None:
         self.usage_object = self.page_id
-        self.webhooks = WebhookSender(self.app_secret)
         self._seq = 0
         self._people: dict[str, dict[str, str]] = {}
         super().__post_init__()

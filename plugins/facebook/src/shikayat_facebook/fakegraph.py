@@ -74,6 +74,7 @@ class FakeGraph:
 
     def __post_init__(self) -> None:
         self.lock = threading.RLock()
+        self.webhooks = WebhookSender(self.app_secret)
         self._failures: dict[str, list[_Failure]] = {}
         self._calls = 0
         self.app = Starlette(routes=list(self.routes()))

@@ -34,7 +34,6 @@ from starlette.routing import BaseRoute, Route
 
 from shikayat_facebook.fakegraph import (
     FakeGraph,
-    WebhookSender,
     iso,
     json_body,
     run_fake,
@@ -98,7 +97,6 @@ class FakeInstagram(FakeGraph):
 
     def __post_init__(self) -> None:
         self.usage_object = self.ig_user_id
-        self.webhooks = WebhookSender(self.app_secret)
         self._seq = 0
         self._people: dict[str, str] = {}
         self._private_replied: set[str] = set()

@@ -40,7 +40,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from shikayat_facebook.fakegraph import FakeGraph, WebhookSender, emit_forever, json_body, run_fake
+from shikayat_facebook.fakegraph import FakeGraph, emit_forever, json_body, run_fake
 
 WABA_ID = "900000000000001"
 PHONE_NUMBER_ID = "800000000000002"
@@ -81,7 +81,6 @@ class FakeWhatsApp(FakeGraph):
 
     def __post_init__(self) -> None:
         self.usage_object = self.waba_id
-        self.webhooks = WebhookSender(self.app_secret)
         self._seq = 0
         self._citizens: dict[str, Citizen] = {}
         self._last_inbound: dict[str, float] = {}
