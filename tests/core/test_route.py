@@ -17,6 +17,7 @@ from shikayat.plugins import Plugins, load_plugins
 from shikayat.routing import RoutingRule
 from shikayat.testing.fakes import FakeFeed, FakePlugin, FakeSettings
 from shikayat.textnorm import normalize_text
+from shikayat.types import RouteBasis
 from shikayat.units import UnitKind, UnitsDirectory, load_units, sample_units_path
 
 NOW = utcnow()
@@ -46,7 +47,7 @@ def route(units: UnitsDirectory, text: str, channel_unit: str | None = "up-hq", 
 
 def test_text_names_a_station_in_either_script(units: UnitsDirectory) -> None:
     assert route(units, "हज़रतगंज में मेरी चेन छीन ली") == Route(
-        "up-lko-ps-hazratganj", "text names हजरतगंज → Hazratganj police station")
+        "up-lko-ps-hazratganj", "text names हजरतगंज → Hazratganj police station", RouteBasis.PLACE)
     assert route(units, "mobile chori hua hajratganj market me").unit == "up-lko-ps-hazratganj"
 
 
@@ -65,12 +66,12 @@ def test_names_are_matched_on_word_boundaries(units: UnitsDirectory) -> None:
 
 def test_station_and_its_city_keep_the_station(units: UnitsDirectory) -> None:
     result = route(units, "Lucknow ke Hazratganj me chain snatching")
-    assert result == Route("up-lko-ps-hazratganj", "text names lucknow and hazratganj → Hazratganj police station")
+    assert result == Route("up-lko-ps-hazratganj", "text names lucknow and hazratganj → Hazratganj police station", RouteBasis.PLACE)
 
 
 def test_two_stations_of_one_city_go_to_the_city(units: UnitsDirectory) -> None:
     result = route(units, "Aliganj se Hazratganj tak pichha kiya")
-    assert result == Route("up-lko-cp", "text names aliganj and hazratganj → Lucknow Police Commissionerate")
+    assert result == Route("up-lko-cp", "text names aliganj and hazratganj → Lucknow Police Commissionerate", RouteBasis.PLACE)
 
 
 def test_two_districts_named_go_to_triage(units: UnitsDirectory) -> None:
@@ -98,21 +99,21 @@ def test_pratapgarh_in_two_states(units: UnitsDirectory) -> None:
     assert route(units, "प्रतापगढ़ में जमीन पर कब्जा", "up-hq").unit == "up-pratapgarh"
     elsewhere = route(units, "Pratapgarh me zameen par kabza", "ngp-cp")
     assert elsewhere == Route("ngp-triage", "ambiguous: text names pratapgarh: Pratapgarh (Rajasthan) or "
-                                            "Pratapgarh (Uttar Pradesh) → triage (Nagpur City Police triage desk)")
+                                            "Pratapgarh (Uttar Pradesh) → triage (Nagpur City Police triage desk)", RouteBasis.DESK)
     assert route(units, "Pratapgarh me zameen par kabza", None).unit in {"up-triage", "rj-triage", "ngp-triage"}
 
 
 def test_civil_lines_is_placed_only_by_context(units: UnitsDirectory) -> None:
     # Nagpur's channel: its Civil Lines (Sadar police station)
     assert route(units, "Civil Lines me chain snatching", "ngp-cp") == Route(
-        "ngp-ps-sadar", "text names civil lines → Sadar police station")
+        "ngp-ps-sadar", "text names civil lines → Sadar police station", RouteBasis.PLACE)
     # UP's channel: many UP cities have a Civil Lines; which one? → triage, not the channel's unit
     assert route(units, "Civil Lines me chain snatching", "up-hq") == Route(
         "up-triage", "ambiguous: text names civil lines, which no other name places → "
-                     "triage (UP Police social media triage desk)")
+                     "triage (UP Police social media triage desk)", RouteBasis.DESK)
     # the text names the city: Kanpur's Civil Lines is Kanpur's; "Civil Lines, Nagpur" is Nagpur's
     assert route(units, "Civil Lines Kanpur me chain snatching", "up-hq") == Route(
-        "up-kanpur-cp", "text names kanpur → Kanpur Police Commissionerate")
+        "up-kanpur-cp", "text names kanpur → Kanpur Police Commissionerate", RouteBasis.PLACE)
     assert route(units, "Civil Lines, Nagpur me chain snatching", "up-hq").unit == "ngp-ps-sadar"
 
 
@@ -143,7 +144,7 @@ def test_a_district_in_a_road_name_does_not_place_the_complaint(units: UnitsDire
     assert route(units, "Charbagh pe accident, ghayal ko Balrampur hospital le gaye", "up-lko-cp").unit == "up-lko-ps-naka"
     # on a city's channel a road named after another district is the city's road
     assert route(units, "Sitapur road par bheed ne ek aadmi ko peeta", "up-lko-cp") == Route(
-        "up-lko-cp", "received on channel ch → Lucknow Police Commissionerate")
+        "up-lko-cp", "received on channel ch → Lucknow Police Commissionerate", RouteBasis.CHANNEL)
     # nothing else named, on a state's channel: the road's names as usual
     assert route(units, "Agra Road par accident").unit == "up-agra-cp"
     assert route(units, "सीकर-जयपुर हाईवे पर बस पलटी", "rj-hq").unit == "rj-triage"
@@ -231,7 +232,7 @@ def test_rule_comes_first(units: UnitsDirectory) -> None:
              RoutingRule(category="cyber_fraud", unit="up-cyber-cell", force="up"))
     result = route(units, "Hazratganj: UPI fraud", mentions=("lkopshazratganj_example",),
                    category="cyber_fraud", rules=rules)
-    assert result == Route("up-cyber-cell", "rule: category cyber_fraud → UP Cyber Crime Cell")
+    assert result == Route("up-cyber-cell", "rule: category cyber_fraud → UP Cyber Crime Cell", RouteBasis.RULE)
     # another category, or a channel of another force, falls through to the other steps
     assert route(units, "Hazratganj: UPI fraud", category="theft", rules=rules).unit == "up-lko-ps-hazratganj"
     assert route(units, "UPI fraud", "ngp-cp", category="cyber_fraud", rules=rules).unit == "ngp-cp"
@@ -242,11 +243,11 @@ def test_rule_comes_first(units: UnitsDirectory) -> None:
 
 def test_tagged_handle_beats_place_names_but_a_place_inside_it_refines(units: UnitsDirectory) -> None:
     assert route(units, "Aliganj me chori", mentions=("lkopshazratganj_example",)) == Route(
-        "up-lko-ps-hazratganj", "tagged @lkopshazratganj_example → Hazratganj police station")
+        "up-lko-ps-hazratganj", "tagged @lkopshazratganj_example → Hazratganj police station", RouteBasis.TAG)
     assert route(units, "Hazratganj me chori", mentions=("ssplucknow",)) == Route(
-        "up-lko-ps-hazratganj", "tagged @ssplucknow, text names hazratganj → Hazratganj police station")
+        "up-lko-ps-hazratganj", "tagged @ssplucknow, text names hazratganj → Hazratganj police station", RouteBasis.PLACE)
     assert route(units, "chori ho gayi", mentions=("uppolice", "ssplucknow")) == Route(
-        "up-lko-cp", "tagged @ssplucknow → Lucknow Police Commissionerate")
+        "up-lko-cp", "tagged @ssplucknow → Lucknow Police Commissionerate", RouteBasis.TAG)
     assert route(units, "chori ho gayi", mentions=("nobody", "lkopsaliganj")).unit == "up-hq"   # unknown handles
 
 
@@ -270,7 +271,7 @@ def test_coordinates_when_the_text_names_no_place(units: UnitsDirectory) -> None
 
 
 def test_channel_unit_then_triage(units: UnitsDirectory) -> None:
-    assert route(units, "kuch hua hai", "up-lko-cp") == Route("up-lko-cp", "received on channel ch → Lucknow Police Commissionerate")
+    assert route(units, "kuch hua hai", "up-lko-cp") == Route("up-lko-cp", "received on channel ch → Lucknow Police Commissionerate", RouteBasis.CHANNEL)
     result = route(units, "kuch hua hai", None)            # no channel: some force's desk
     assert units.units[result.unit].kind is UnitKind.DESK
     assert result.reason.startswith("no rule, tag, place or channel unit")

@@ -179,6 +179,8 @@ def test_a_later_extension_changes_an_earlier_ones_category(tmp_path: Path) -> N
     ("categories:\n- {code: theft, cues: {en: ['?']}}\n",
      "[bad.yaml] categories[theft].cues.en: keyword '?' has no letters or digits"),
     ("categories:\n- {code: theft, urgent_now: sometimes}\n", "[bad.yaml] categories[theft].urgent_now:"),
+    ("categories:\n- {code: theft, incident_window: soon}\n",
+     "[bad.yaml] categories[theft].incident_window: not a duration: 'soon'"),
     ("version: 2\n", "[bad.yaml] version:"),
     ("categories: [\n", "[bad.yaml]: not valid YAML"),
 ])
@@ -276,3 +278,15 @@ def test_an_extension_adds_cues_tense_words_and_the_urgent_now_flag(tmp_path: Pa
     assert taxonomy["new_one"].urgent_now and not taxonomy["burglary"].urgent_now
     assert taxonomy.now_phrases[-1] == "isi waqt abhi" and taxonomy.past_phrases[-1] == "a fortnight ago"
     assert "abhi" in shipped.now_phrases and "yesterday" in shipped.past_phrases
+
+
+def test_an_extension_gives_a_category_an_incident_window_or_takes_it_away(tmp_path: Path) -> None:
+    from datetime import timedelta
+
+    assert shipped_taxonomy().categories["fire"].incident_window == timedelta(hours=2)
+    assert shipped_taxonomy().categories["chain_snatching"].incident_window is None
+    ext = _write(tmp_path, "ext.yaml", "categories:\n- {code: chain_snatching, incident_window: 30m}\n"
+                                       "- {code: fire, incident_window: 1d}\n")
+    taxonomy = load_taxonomy([ext])
+    assert taxonomy.categories["chain_snatching"].incident_window == timedelta(minutes=30)
+    assert taxonomy.categories["fire"].incident_window == timedelta(days=1)

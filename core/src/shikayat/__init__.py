@@ -37,7 +37,7 @@ from shikayat.platforms import (
     WebhookResponse,
 )
 from shikayat.secrets import Secret
-from shikayat.types import Cursor, DuplicateReason, Language, MediaType, Priority, Status
+from shikayat.types import Cursor, DuplicateReason, Language, MediaType, Priority, RouteBasis, Status
 
 try:
     __version__ = version("shikayat")
@@ -76,6 +76,7 @@ __all__ = [
     "ReplyIntent",
     "RetryableError",
     "Route",
+    "RouteBasis",
     "Secret",
     "SentReply",
     "ShikayatError",

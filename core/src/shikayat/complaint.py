@@ -16,7 +16,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
-from shikayat.types import DuplicateReason, Language, MediaType, Priority, Status
+from shikayat.types import DuplicateReason, Language, MediaType, Priority, RouteBasis, Status
 
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
@@ -159,6 +159,7 @@ class Complaint(_Model):
     sensitive: bool = False
     unit: str | None = None
     unit_reason: str | None = None
+    unit_basis: RouteBasis | None = None
     sla_due: UTCDateTime | None = None
     status: Status = Status.NEW
     action_report: str | None = None

@@ -7,10 +7,10 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from shikayat.taxonomy import Taxonomy, shipped_taxonomy
-from shikayat.types import DuplicateReason, Language, Priority
+from shikayat.types import DuplicateReason, Language, Priority, RouteBasis
 
 if TYPE_CHECKING:
-    from shikayat.pipeline.cases import CaseDecision
+    from shikayat.pipeline.cases import CaseBook, CaseDecision
     from shikayat.pipeline.dedupe import DedupeIndex
     from shikayat.platforms import Channel
     from shikayat.routing import RoutingRule
@@ -45,6 +45,9 @@ class Route:
     unit: str
     reason: str
     """In words, e.g. 'tagged @lkopshazratganj_example → Hazratganj police station'."""
+    basis: RouteBasis | None = None
+    """What the unit was decided on; a place (:attr:`RouteBasis.PLACE`, or coordinates) lets
+    other reports of one incident there join it (the ``join_incident`` hook)."""
 
 
 @dataclass(frozen=True)
@@ -80,4 +83,6 @@ class DecisionContext:
     rules: tuple[RoutingRule, ...] = ()
     case: CaseDecision | None = None
     """For a post folded into a known case (``duplicate_of`` set by dedupe), that case's decisions."""
+    cases: CaseBook | None = None
+    """Every open case's decisions (the ``join_incident`` hook looks up cases placed in a unit)."""
     taxonomy: Taxonomy = field(default_factory=shipped_taxonomy)

@@ -83,6 +83,18 @@ def route_complaint(complaint: Complaint, context: DecisionContext) -> Route | N
 
 
 @hookspec(firstresult=True)
+def join_incident(complaint: Complaint, context: DecisionContext) -> Duplicate | None:
+    """Decide whether a classified, routed new case is another report of an open incident.
+
+    Called after route for a complaint that dedupe found to be new: by now it has its category,
+    unit and ``unit_basis``, so reports of one incident in other words or another language (a
+    crash on the expressway posted in Hindi and in English) can be told apart from text alone.
+    ``context.cases`` lists the open cases. Return a :class:`~shikayat.decisions.Duplicate` to
+    fold it into that case (it keeps its own decisions), or None. First non-None answer wins.
+    """
+
+
+@hookspec(firstresult=True)
 def render_reply(complaint: Complaint, kind: str, context: DecisionContext) -> str | None:
     """Write the text of a reply of ``kind`` (``"ack"``: complaint registered) for a complaint.
 

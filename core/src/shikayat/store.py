@@ -167,6 +167,8 @@ class IndexRow:
     sensitive: bool = False
     unit: str | None = None
     """The decisions a canonical complaint's duplicates inherit (its case's)."""
+    unit_basis: str | None = None
+    """What its unit was decided on (:class:`~shikayat.types.RouteBasis`)."""
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -43,6 +44,7 @@ from shikayat.errors import ConfigError, ConfigProblem
 from shikayat.phrases import phrase_key, words
 from shikayat.textnorm import normalize_text
 from shikayat.types import Priority
+from shikayat.units import Duration
 
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)   # the C loader is 6x faster
 
@@ -99,6 +101,7 @@ class CategoryEntry(_Model):
     sensitive: bool | None = None
     actionable: bool | None = None
     urgent_now: bool | None = None
+    incident_window: Duration | None = None
     overrides: list[str] = []
     keywords: Phrases = Phrases()
     cues: Phrases = Phrases()
@@ -158,6 +161,10 @@ class Category:
     overrides: tuple[str, ...] = ()
     urgent_now: bool = False
     cues: tuple[str, ...] = ()
+    incident_window: timedelta | None = None
+    """Reports of this category placed in one unit within this time of a case's first post are
+    that incident again, whoever writes them (a fire, a crash, a riot seen by many); None for
+    categories whose every report may be another victim's (a snatching, a fraud)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -245,10 +252,11 @@ def _merge(draft: _Draft, data: TaxonomyFile, source: str, *, base: bool) -> lis
                 "code": entry.code, "name": entry.name, "group": entry.group or "local",
                 "priority": entry.priority, "sensitive": bool(entry.sensitive),
                 "actionable": entry.actionable if entry.actionable is not None else True,
-                "urgent_now": bool(entry.urgent_now), "keywords": [], "overrides": {}, "cues": [],
+                "urgent_now": bool(entry.urgent_now), "incident_window": entry.incident_window,
+                "keywords": [], "overrides": {}, "cues": [],
             }
         else:
-            for key in ("name", "group", "priority", "sensitive", "actionable", "urgent_now"):
+            for key in ("name", "group", "priority", "sensitive", "actionable", "urgent_now", "incident_window"):
                 value = getattr(entry, key)
                 if value is not None:
                     current[key] = value
@@ -377,7 +385,8 @@ def build_taxonomy(files: Sequence[Path], *, shipped: bool = True) -> Taxonomy:
         code: Category(code=code, name=c["name"], group=c["group"], priority=c["priority"],
                        sensitive=c["sensitive"], actionable=c["actionable"],
                        keywords=tuple(c["keywords"]), overrides=tuple(c["overrides"]),
-                       urgent_now=c["urgent_now"], cues=tuple(c["cues"]))
+                       urgent_now=c["urgent_now"], cues=tuple(c["cues"]),
+                       incident_window=c["incident_window"])
         for code, c in draft.categories.items()
     }
     return Taxonomy(categories=categories, emergency=tuple(draft.emergency),

@@ -48,6 +48,22 @@ class DuplicateReason(StrEnum):
     SAME_AUTHOR = "same_author"
     THREAD = "thread"
     NEAR_DUPLICATE = "near_duplicate"
+    SAME_INCIDENT = "same_incident"
+    """Another report of an incident at the same place within the category's incident window."""
+
+
+class RouteBasis(StrEnum):
+    """What a route was decided on (the default router's order)."""
+
+    RULE = "rule"
+    TAG = "tag"
+    PLACE = "place"
+    """A place named in the text (alone, or refining a tagged unit)."""
+    COORDINATES = "coordinates"
+    CASE = "case"
+    """The case the post was folded into."""
+    CHANNEL = "channel"
+    DESK = "desk"
 
 
 class MediaType(StrEnum):

@@ -124,6 +124,7 @@ class ComplaintRow(Base):
     sensitive: Mapped[bool] = mapped_column(Boolean)
     unit: Mapped[str | None] = mapped_column(String(100), index=True)
     unit_reason: Mapped[str | None] = mapped_column(Text)
+    unit_basis: Mapped[str | None] = mapped_column(String(16))
     sla_due: Mapped[datetime | None]
     status: Mapped[str] = mapped_column(String(16), index=True)
     action_report: Mapped[str | None] = mapped_column(Text)

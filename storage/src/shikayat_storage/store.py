@@ -40,7 +40,7 @@ from shikayat.store import (
     SchemaStatus,
     Store,
 )
-from shikayat.types import Cursor, DuplicateReason, Language, Priority, Status
+from shikayat.types import Cursor, DuplicateReason, Language, Priority, RouteBasis, Status
 from shikayat_storage.models import ChannelRow, ComplaintRow, EventRow, Inbox, OutboxRow
 
 logger = logging.getLogger(__name__)
@@ -92,6 +92,7 @@ def complaint_to_row(c: Complaint, inbox_id: int | None, now: datetime) -> dict[
         "duplicate_score": c.duplicate_score, "support_posts": c.support_posts,
         "support_authors": c.support_authors, "category": c.category, "priority": c.priority.value,
         "actionable": c.actionable, "sensitive": c.sensitive, "unit": c.unit, "unit_reason": c.unit_reason,
+        "unit_basis": c.unit_basis.value if c.unit_basis else None,
         "sla_due": c.sla_due, "status": c.status.value, "action_report": c.action_report, "updated_at": now,
     }
 
@@ -110,7 +111,8 @@ def row_to_complaint(r: Any) -> Complaint:
         duplicate_reason=DuplicateReason(r.duplicate_reason) if r.duplicate_reason else None,
         duplicate_score=r.duplicate_score, support_posts=r.support_posts, support_authors=r.support_authors,
         category=r.category, priority=Priority(r.priority), actionable=r.actionable, sensitive=r.sensitive,
-        unit=r.unit, unit_reason=r.unit_reason, sla_due=r.sla_due, status=Status(r.status),
+        unit=r.unit, unit_reason=r.unit_reason, unit_basis=RouteBasis(r.unit_basis) if r.unit_basis else None,
+        sla_due=r.sla_due, status=Status(r.status),
         action_report=r.action_report,
     )
 
@@ -275,7 +277,8 @@ class SQLStore(Store):
                       ComplaintRow.duplicate_of, ComplaintRow.conversation_id, ComplaintRow.text,
                       ComplaintRow.author_handle, ComplaintRow.author_phone, ComplaintRow.thread,
                       ComplaintRow.duplicate_reason, ComplaintRow.duplicate_score, ComplaintRow.category,
-                      ComplaintRow.priority, ComplaintRow.actionable, ComplaintRow.sensitive, ComplaintRow.unit)
+                      ComplaintRow.priority, ComplaintRow.actionable, ComplaintRow.sensitive, ComplaintRow.unit,
+                      ComplaintRow.unit_basis)
 
     @staticmethod
     def _index_row(r: Any) -> IndexRow:
@@ -283,7 +286,7 @@ class SQLStore(Store):
         return IndexRow(*r[:12], reply_to=thread.get("reply_to"), quote_of=thread.get("quote_of"),
                         repost_of=thread.get("repost_of"), duplicate_reason=r.duplicate_reason,
                         duplicate_score=r.duplicate_score, category=r.category, priority=r.priority,
-                        actionable=r.actionable, sensitive=r.sensitive, unit=r.unit)
+                        actionable=r.actionable, sensitive=r.sensitive, unit=r.unit, unit_basis=r.unit_basis)
 
     def recent_index_rows(self, since: datetime) -> Iterator[IndexRow]:
         q = (select(*self._INDEX_COLUMNS)

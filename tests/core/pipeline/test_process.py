@@ -9,7 +9,7 @@ from typing import Any
 import orjson
 
 from shikayat.complaint import Complaint, RawPost, utcnow
-from shikayat.decisions import Classification, Duplicate, Route
+from shikayat.decisions import Classification, DecisionContext, Duplicate, Route
 from shikayat.errors import NotAPost
 from shikayat.hookspecs import hookimpl
 from shikayat.pipeline import Pipeline
@@ -321,6 +321,37 @@ def test_hook_route_complaint(pipeline: Pipeline, pstore: Store, plugins: Plugin
     pipeline.drain()
     c = all_complaints(pstore)[0]
     assert (c.unit, c.unit_reason) == ("tf-hq", "rule: everything to HQ")
+
+
+def test_hook_join_incident(pipeline: Pipeline, pstore: Store, plugins: Plugins) -> None:
+    seen: list[tuple[str, str | None, bool]] = []
+
+    class SameTopic:
+        """Folds every new case into the first one of its category (a plugin's own rule)."""
+
+        first: dict[str, Complaint] = {}
+
+        @hookimpl
+        def join_incident(self, complaint: Complaint, context: DecisionContext) -> Duplicate | None:
+            seen.append((complaint.category, complaint.unit, context.cases is not None))
+            earlier = self.first.setdefault(complaint.category, complaint)
+            if earlier is complaint:
+                return None
+            return Duplicate(of=earlier.id, of_docket=earlier.docket, reason=DuplicateReason.SAME_INCIDENT,
+                             score=0.5, new_author=True)
+
+    plugins.pm.register(SameTopic())
+    pstore.add_raw([raw("j1", "Ganj market mein meri chain chheen li"),
+                    raw("j2", "mera mobile chori ho gaya bus mein", author="u2"),
+                    raw("j3", "chain chheen li do ladke bike par", author="u3"),
+                    raw("j4", "chain chheen li ganj", author="u4", reply_to="j1", conversation_id="j1")])
+    pipeline.drain()
+    by_id = {c.external_id: c for c in all_complaints(pstore)}
+    assert (by_id["j3"].duplicate_of, by_id["j3"].duplicate_reason) == (by_id["j1"].id, DuplicateReason.SAME_INCIDENT)
+    assert by_id["j2"].duplicate_of is None
+    assert len(seen) == 3                       # called after route, only for what dedupe found new (not j4)
+    assert seen[0] == ("chain_snatching", "tf-city-ganj", True)
+    assert pstore.get_complaint(by_id["j1"].id).support_authors == 3    # u1, u3 (incident), u4 (thread)  # type: ignore[union-attr]
 
 
 def test_hook_render_reply(pipeline: Pipeline, pstore: Store, plugins: Plugins) -> None:

@@ -26,6 +26,12 @@ amounts, dates, times, names) keep look-alike posts apart: the same scam script 
 people with different amounts and numbers is two cases. An exact repeat by the same author is
 exempt (a re-post of yesterday's text is not a new incident because "kal" moved on).
 Redeliveries of the same post never get this far: the inbox's unique key absorbs them.
+
+After classify and route, :func:`join_incident` folds a new case into an open case of the same
+category placed in the same unit within the category's ``incident_window`` (a crash, a fire, a
+riot seen by many, reported in other words or another language) unless their identifying
+specifics conflict. Categories where every report may be another victim (a snatching, a fraud)
+have no window: only their text can fold them.
 """
 
 from __future__ import annotations
@@ -35,6 +41,7 @@ from datetime import datetime
 from shikayat.complaint import Complaint
 from shikayat.decisions import DecisionContext, Duplicate
 from shikayat.hookspecs import hookimpl
+from shikayat.pipeline.cases import PLACED
 from shikayat.pipeline.dedupe import DedupeIndex, Features, Known
 from shikayat.pipeline.followup import reads_as_follow_up, shared_words
 from shikayat.pipeline.neardup import containment
@@ -158,4 +165,26 @@ def dedupe_complaint(complaint: Complaint, context: DecisionContext) -> Duplicat
         if feats.specifics.conflict(known.specifics, rules.guards):
             continue
         return _link(known, DuplicateReason.NEAR_DUPLICATE, score, feats, index)
+    return None
+
+
+@hookimpl
+def join_incident(complaint: Complaint, context: DecisionContext) -> Duplicate | None:
+    category = context.taxonomy.categories.get(complaint.category)
+    window = category.incident_window if category is not None else None
+    cases = context.cases
+    if (window is None or cases is None or not complaint.actionable or complaint.unit is None
+            or complaint.unit_basis not in PLACED):
+        return None
+    index = context.index
+    feats = index.features(complaint)
+    identifying = [g for g in index.settings.guards if g in _IDENTIFYING]
+    for cid in cases.placed(complaint.category, complaint.unit, complaint.created_at - window):
+        known = index.get(cid)
+        if known is None or known.external_id == complaint.external_id or known.created_at > complaint.created_at:
+            continue
+        if feats.specifics.conflict(known.specifics, identifying):
+            continue                                       # another vehicle, another victim's name
+        (similarity,) = index.scores(feats.signature, [known])
+        return _link(known, DuplicateReason.SAME_INCIDENT, similarity, feats, index)
     return None

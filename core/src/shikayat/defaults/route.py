@@ -23,6 +23,7 @@ from shikayat.hookspecs import hookimpl
 from shikayat.jurisdiction import Scope, Verdict, join_words, labels, resolve
 from shikayat.pipeline.cases import case_route, needs_own_route
 from shikayat.textnorm import normalize_text
+from shikayat.types import RouteBasis
 from shikayat.units import Unit, UnitsDirectory
 
 
@@ -38,7 +39,7 @@ def route_complaint(complaint: Complaint, context: DecisionContext) -> Route | N
 
     for rule in context.rules:
         if rule.matches(complaint.category, complaint.platform, complaint.channel, scope.force):
-            return Route(rule.unit, f"rule: category {rule.category} → {units.describe(rule.unit)}")
+            return Route(rule.unit, f"rule: category {rule.category} → {units.describe(rule.unit)}", RouteBasis.RULE)
 
     text = complaint.text_normalized if complaint.text_normalized is not None else normalize_text(complaint.text)
     verdict = resolve(units, units.places.find(text), scope) if text else None
@@ -50,8 +51,9 @@ def route_complaint(complaint: Complaint, context: DecisionContext) -> Route | N
         if (verdict is not None and verdict.unit is not None and verdict.unit != unit.id
                 and units.within(verdict.unit, unit.id)):
             named = join_words(list(verdict.surfaces))
-            return Route(verdict.unit, f"{said}, text names {named} → {units.describe(verdict.unit)}")
-        return Route(unit.id, f"{said} → {unit.name.en}")
+            return Route(verdict.unit, f"{said}, text names {named} → {units.describe(verdict.unit)}",
+                         RouteBasis.PLACE)
+        return Route(unit.id, f"{said} → {unit.name.en}", RouteBasis.TAG)
 
     if verdict is not None and not verdict.unplaced:
         route = _place_route(units, verdict, scope)
@@ -64,7 +66,7 @@ def route_complaint(complaint: Complaint, context: DecisionContext) -> Route | N
         if found is not None:
             unit, km = found
             return Route(unit.id, f"coordinates {location.latitude:.4f},{location.longitude:.4f} "
-                                  f"are {km:.1f} km from the centre of {unit.name.en} → {unit.name.en}")
+                                  f"are {km:.1f} km from the centre of {unit.name.en} → {unit.name.en}", RouteBasis.COORDINATES)
 
     if verdict is not None and verdict.unplaced:
         route = _place_route(units, verdict, scope)
@@ -73,10 +75,11 @@ def route_complaint(complaint: Complaint, context: DecisionContext) -> Route | N
     if case is not None and case.unit is not None:
         return case_route(case, units)              # the post says no more than its case: it stays there
     if channel is not None and channel_unit is not None:
-        return Route(channel_unit, f"received on channel {channel.name} → {units.describe(channel_unit)}")
+        return Route(channel_unit, f"received on channel {channel.name} → {units.describe(channel_unit)}",
+                     RouteBasis.CHANNEL)
     desk = units.triage_desk(scope.force)
     if desk is not None:
-        return Route(desk.id, f"no rule, tag, place or channel unit → {desk.name.en}")
+        return Route(desk.id, f"no rule, tag, place or channel unit → {desk.name.en}", RouteBasis.DESK)
     return None
 
 
@@ -95,11 +98,12 @@ def _tagged(complaint: Complaint, units: UnitsDirectory, channel_unit: str | Non
 def _place_route(units: UnitsDirectory, verdict: Verdict, scope: Scope) -> Route | None:
     named = join_words(list(verdict.surfaces))
     if verdict.unit is not None:
-        return Route(verdict.unit, f"text names {named} → {units.describe(verdict.unit)}")
+        return Route(verdict.unit, f"text names {named} → {units.describe(verdict.unit)}", RouteBasis.PLACE)
     desk = units.triage_desk(verdict.force or scope.force)
     if desk is None:
         return None
     if verdict.unplaced:
-        return Route(desk.id, f"ambiguous: text names {named}, which no other name places → triage ({desk.name.en})")
+        return Route(desk.id, f"ambiguous: text names {named}, which no other name places → triage ({desk.name.en})",
+                         RouteBasis.DESK)
     rivals = join_words(labels(units, verdict.ambiguous), "or" if verdict.shared else "and")
-    return Route(desk.id, f"ambiguous: text names {named}: {rivals} → triage ({desk.name.en})")
+    return Route(desk.id, f"ambiguous: text names {named}: {rivals} → triage ({desk.name.en})", RouteBasis.DESK)

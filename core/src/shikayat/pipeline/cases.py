@@ -6,6 +6,10 @@ counts where it adds something: a follow-up that says a life is in danger raises
 a sensitive detail marks it sensitive, and a post about a case that had no category or was sent
 to a triage desk may be more specific than the case's first post.
 
+Cases placed by the text (or coordinates) are also listed by category and unit, so that another
+report of the same incident there — a crash, a fire, a riot seen by many, in other words or
+another language — finds its case (:func:`shikayat.defaults.dedupe.join_incident`).
+
 Kept in memory beside the dedupe index, bounded by the same window and rebuilt from the store
 with it.
 """
@@ -18,7 +22,10 @@ from datetime import datetime, timedelta
 
 from shikayat.decisions import Classification, Route
 from shikayat.store import IndexRow
-from shikayat.types import Priority
+from shikayat.types import Priority, RouteBasis
+
+PLACED = frozenset({RouteBasis.PLACE, RouteBasis.COORDINATES})
+"""Route bases that say where an incident happened (a tag or a channel says only who was told)."""
 from shikayat.units import UnitKind, UnitsDirectory
 
 UNCATEGORISED = "uncategorised"
@@ -32,6 +39,7 @@ class CaseDecision:
     actionable: bool
     sensitive: bool
     unit: str | None
+    unit_basis: RouteBasis | None = None
 
 
 class CaseBook:
@@ -42,6 +50,7 @@ class CaseBook:
         self._cases: dict[str, CaseDecision] = {}
         self._order: deque[tuple[datetime, str]] = deque()
         self._newest: datetime | None = None
+        self._placed: dict[tuple[str, str], deque[tuple[datetime, str]]] = {}
 
     def __len__(self) -> int:
         return len(self._cases)
@@ -52,6 +61,8 @@ class CaseBook:
     def remember(self, complaint_id: str, created_at: datetime, decision: CaseDecision) -> None:
         if complaint_id not in self._cases:
             self._order.append((created_at, complaint_id))
+            if decision.unit is not None and decision.unit_basis in PLACED:
+                self._placed.setdefault((decision.category, decision.unit), deque()).append((created_at, complaint_id))
         self._cases[complaint_id] = decision
         if self._newest is None or created_at > self._newest:
             self._newest = created_at
@@ -60,7 +71,21 @@ class CaseBook:
         """Load a stored complaint (the rebuild on start); duplicates are not cases."""
         if row.duplicate_of is None and row.category is not None and row.priority is not None:
             self.remember(row.id, row.created_at, CaseDecision(
-                row.docket, row.category, Priority(row.priority), row.actionable, row.sensitive, row.unit))
+                row.docket, row.category, Priority(row.priority), row.actionable, row.sensitive, row.unit,
+                RouteBasis(row.unit_basis) if row.unit_basis else None))
+
+    def placed(self, category: str, unit: str, since: datetime) -> list[str]:
+        """Cases of ``category`` placed in ``unit`` opened at or after ``since``, newest first."""
+        listed = self._placed.get((category, unit))
+        if not listed:
+            return []
+        out = []
+        for created_at, cid in reversed(listed):
+            if created_at < since:
+                break
+            if cid in self._cases:
+                out.append(cid)
+        return out
 
     def prune(self) -> int:
         """Forget cases opened more than the window before the newest post seen."""
@@ -70,9 +95,27 @@ class CaseBook:
         dropped = 0
         while self._order and self._order[0][0] < cutoff:
             _, cid = self._order.popleft()
-            if self._cases.pop(cid, None) is not None:
+            decision = self._cases.pop(cid, None)
+            if decision is not None:
                 dropped += 1
+                self._unplace(cid, decision)
         return dropped
+
+
+    def _unplace(self, cid: str, decision: CaseDecision) -> None:
+        key = (decision.category, decision.unit or "")
+        listed = self._placed.get(key)
+        if not listed:
+            return
+        if listed[0][1] == cid:                     # the oldest: pruning goes in time order
+            listed.popleft()
+        else:
+            for entry in listed:
+                if entry[1] == cid:
+                    listed.remove(entry)
+                    break
+        if not listed:
+            del self._placed[key]
 
 
 def join_case(case: CaseDecision, own: Classification) -> Classification:
@@ -101,4 +144,4 @@ def needs_own_route(case: CaseDecision, units: UnitsDirectory) -> bool:
 def case_route(case: CaseDecision, units: UnitsDirectory) -> Route | None:
     if case.unit is None:
         return None
-    return Route(case.unit, f"joins case {case.docket} → {units.describe(case.unit)}")
+    return Route(case.unit, f"joins case {case.docket} → {units.describe(case.unit)}", RouteBasis.CASE)

@@ -68,6 +68,11 @@ def _derive(complaint: Complaint, fields: dict[str, Any]) -> Complaint:
 _set = object.__setattr__
 
 
+def _duplicate_fields(duplicate: Duplicate) -> dict[str, Any]:
+    return {"duplicate_of": duplicate.of, "duplicate_of_docket": duplicate.of_docket,
+            "duplicate_reason": duplicate.reason, "duplicate_score": duplicate.score}
+
+
 def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
@@ -222,22 +227,15 @@ class Pipeline:
             "received_at": item.received_at,
             "text_normalized": normalize_text(complaint.text),
         })
+        cases = self.cases
+        assert cases is not None
         context = DecisionContext(units=self.units, index=self.index, now=now, channel=channel, sla=self.sla,
-                                  rules=self.rules, taxonomy=self.taxonomy)
+                                  rules=self.rules, taxonomy=self.taxonomy, cases=cases)
         hook = self.plugins.hook
 
         duplicate: Duplicate | None = hook.dedupe_complaint(complaint=complaint, context=context)
-        derived: dict[str, Any] = {}
         if duplicate is not None:
-            derived = {
-                "duplicate_of": duplicate.of,
-                "duplicate_of_docket": duplicate.of_docket,
-                "duplicate_reason": duplicate.reason,
-                "duplicate_score": duplicate.score,
-            }
-            complaint = _derive(complaint, derived)
-        cases = self.cases
-        assert cases is not None
+            complaint = _derive(complaint, _duplicate_fields(duplicate))
         context.case = cases.get(duplicate.of) if duplicate is not None else None
         cls: Classification = hook.classify_complaint(complaint=complaint, context=context)
         derived = {"category": cls.category, "priority": cls.priority,
@@ -249,7 +247,12 @@ class Pipeline:
         unit_id = route.unit if route else None
         wait = self.units.sla_for(unit_id, cls.priority) or self.sla.by_priority[cls.priority]
         complaint = _derive(complaint, {"unit": unit_id, "unit_reason": route.reason if route else None,
+                                        "unit_basis": route.basis if route else None,
                                         "sla_due": complaint.received_at + wait})
+        if duplicate is None:
+            duplicate = hook.join_incident(complaint=complaint, context=context)
+            if duplicate is not None:
+                complaint = _derive(complaint, _duplicate_fields(duplicate))
 
         events = [Event("complaint.received", complaint.id, {
             "docket": complaint.docket, "inbox_id": item.id, "channel": channel_name,
@@ -269,7 +272,7 @@ class Pipeline:
         if duplicate is None:
             cases.remember(complaint.id, complaint.created_at, CaseDecision(
                 complaint.docket, complaint.category, complaint.priority, complaint.actionable,
-                complaint.sensitive, complaint.unit))
+                complaint.sensitive, complaint.unit, complaint.unit_basis))
         return Processed(item.id, complaint, events, outbox, support)
 
     def _acknowledgement(self, complaint: Complaint, platform: Platform, channel: Channel | None,
