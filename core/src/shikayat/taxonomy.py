@@ -42,6 +42,7 @@ from shikayat._validation import problems as validation_problems
 from shikayat.errors import ConfigError, ConfigProblem
 from shikayat.phrases import phrase_key, words
 from shikayat.textnorm import normalize_text
+from shikayat.training import Example
 from shikayat.types import Priority
 
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)   # the C loader is 6x faster
@@ -177,6 +178,9 @@ class Taxonomy:
     now_phrases: tuple[str, ...] = ()
     past_phrases: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
+    examples: tuple[Example, ...] = ()
+    """A deployment's own training examples (``[classify] training``), learned from with the
+    shipped ones (:mod:`shikayat.learn`)."""
 
     def __repr__(self) -> str:
         return f"Taxonomy({len(self.categories)} categories from {', '.join(self.sources)})"
