@@ -18,13 +18,16 @@ odds of an emergency (danger to life now), trained on the examples that say.
 
 The phrase matcher's reading (:class:`shikayat.classify.Classifier`) is evidence too: the
 category its phrases pick gets a bonus (:attr:`Params.phrase_bonus`), and its emergency
-phrases, calm phrases and words of time are kept as they are. A post is an emergency when an
-emergency phrase counts, when an ``urgent_now`` category is told with a word of "now" and none
-of the past, or when the model's emergency score passes :attr:`Params.emergency_threshold` and
-the post is not told in the past only.
+phrases, calm phrases and words of time are kept as they are. A post is an emergency (priority
+``critical``) when an emergency phrase counts; when an ``urgent_now`` category is told with a
+word of "now" and none of the past; or, unless it is told in the past only, when its category's
+default is ``critical`` or the model's emergency score passes
+:attr:`Params.emergency_threshold` (set for recall: a missed emergency costs a life, a false
+alarm a phone call). Any other post keeps its category's default priority, ``high`` at most.
 
-The reason names the model's category, its probability and the words that weighed most for it
-against the runner-up: ``model vehicle_theft 97% (words "scooty", "gayab"); phrases agree``.
+The reason names the model's category, the runner-up, and the words that weighed most for the
+one against the other: ``model vehicle_theft ahead of theft (words "scooty", "gayab");
+phrases "scooty" agree``.
 """
 
 from __future__ import annotations
@@ -56,14 +59,19 @@ class Params:
     """The model's choices, measured by cross-validation on the corpus's dev cases
     (``benchmarks/classify_cv.py``)."""
 
-    alpha: float = 0.1
+    alpha: float = 1.0
     """Additive smoothing of the feature counts."""
     keyword_weight: float = 1.0
     """How much one taxonomy keyword counts, against one example post."""
-    phrase_bonus: float = 8.0
-    """Added to the log-score of the category the phrases pick."""
-    emergency_threshold: float = 0.0
-    """The model's emergency log odds above which a post is an emergency."""
+    phrase_bonus: float = 0.1
+    """Added to the score (per feature) of the category the phrases pick."""
+    emergency_threshold: float = -0.4
+    """The model's emergency log odds per feature above which a post is an emergency."""
+    min_words: int = 6
+    """A post of fewer words in which the phrases found nothing (no category phrase, no word of
+    a category's vocabulary) says too little for the model: it stays ``uncategorised``."""
+    emergency_alpha: float = 0.1
+    """Additive smoothing of the emergency counts."""
     complement: bool = True
     """Weights from the counts of every other category (complement naive Bayes: steadier when
     some categories have many more examples than others)."""
@@ -192,10 +200,9 @@ def train(examples: Iterable[Example], codes: Sequence[str], params: Params = Pa
     flag = np.repeat(np.array(emergency, dtype=np.int64), lengths)
     known = flag >= 0
     e_counts = np.bincount(feature[known] * 2 + flag[known], minlength=n_features * 2).reshape(n_features, 2)
-    e_log = np.log(e_counts + params.alpha) - np.log(e_counts.sum(0) + params.alpha * n_features)
-    em = np.array(emergency)
-    positives, negatives = int((em == 1).sum()), int((em == 0).sum())
-    e_bias = np.log((positives + 1) / (negatives + 1))
+    e_log = (np.log(e_counts + params.emergency_alpha)
+             - np.log(e_counts.sum(0) + params.emergency_alpha * n_features))
+    e_bias = 0.0         # scores are read per feature (see ModelClassifier.classify)
 
     matrix = np.concatenate([log_p, (e_log[:, 1] - e_log[:, 0])[:, None]], axis=1).astype(np.float32)
     bias = np.concatenate([np.zeros(n_codes), [e_bias]])
@@ -234,18 +241,25 @@ class ModelClassifier:
         reading = self.keywords.read(normalized, language)
         ids, ends = self.model.ids(reading.words)
         scores = self.model.scores(ids)
+        scores /= max(1, len(ids))              # per feature: a long post is not more certain
         category_scores, emergency_odds = scores[:-1], float(scores[-1])
         phrase_pick = self._phrase_pick(reading)
         if phrase_pick is not None:
             category_scores[self._index[phrase_pick]] += self.params.phrase_bonus
         best = int(np.argmax(category_scores))
+        if self._says_too_little(reading):
+            best = self._index[FALLBACK]
         cats = self.taxonomy.categories
-        emergency, why = self._emergency(reading, cats[self.codes[best]], emergency_odds)
+        emergency, why = self._emergency(reading, cats[self.codes[best]],
+                                         -np.inf if self._says_too_little(reading) else emergency_odds)
         if emergency and not self._actionable[best]:
             category_scores = np.where(self._actionable, category_scores, -np.inf)
             best = int(np.argmax(category_scores))
         cat = cats[self.codes[best]]
-        reason = [self._explain(reading, category_scores, best, ids, ends, phrase_pick)]
+        if self._says_too_little(reading):
+            reason = [f"{len(reading.words)} words and no phrase: too little to go on → {FALLBACK}"]
+        else:
+            reason = [self._explain(reading, category_scores, best, ids, ends, phrase_pick)]
         priority = cat.priority
         if emergency:
             priority = Priority.CRITICAL
@@ -265,13 +279,21 @@ class ModelClassifier:
         code = reading.result.category
         return code if code != FALLBACK and code in reading.scores and code in self._index else None
 
+    def _says_too_little(self, reading: Reading) -> bool:
+        return (FALLBACK in self._index and len(reading.words) < self.params.min_words
+                and reading.result.category == FALLBACK and not reading.scores.keys() - {FALLBACK})
+
     def _emergency(self, reading: Reading, cat: Category, odds: float) -> tuple[bool, str]:
         if reading.emergency:
             return True, "emergency " + _quoted(reading.emergency) + " → critical"
         if cat.urgent_now and reading.now and not reading.past:
             return True, f"now {_quoted(reading.now)} in {cat.code} → critical"
-        if odds > self.params.emergency_threshold and not (reading.past and not reading.now) and cat.actionable:
-            return True, f"model: an emergency (log odds {odds:.1f}) → critical"
+        if reading.past and not reading.now or not cat.actionable:
+            return False, ""
+        if cat.priority is Priority.CRITICAL:
+            return True, f"{cat.code} is critical unless told in the past"
+        if odds > self.params.emergency_threshold:
+            return True, f"the model reads an emergency ({odds:+.2f})"
         return False, ""
 
     def _sensitive(self, reading: Reading, cat: Category, emergency: bool) -> tuple[bool, str]:
@@ -289,12 +311,9 @@ class ModelClassifier:
     def _explain(self, reading: Reading, scores: np.ndarray, best: int, ids: np.ndarray,
                  ends: list[int], phrase_pick: str | None) -> str:
         code = self.codes[best]
-        finite = np.where(np.isfinite(scores), scores, -np.inf)
-        probs = np.exp(finite - finite[best])
-        p = 1 / probs.sum()
-        runner = int(np.argsort(-finite)[1]) if len(finite) > 1 else best
+        runner = int(np.argsort(-scores)[1]) if len(scores) > 1 else best
         told = self.model.telling_words(reading.words, ids, ends, best, runner)
-        text = f"model {code} {p:.0%}" + (f" (words {_quoted(told)})" if told else "")
+        text = f"model {code} ahead of {self.codes[runner]}" + (f" (words {_quoted(told)})" if told else "")
         if not self.taxonomy.categories[code].actionable:
             text += " (not actionable)"
         if phrase_pick == code:
