@@ -33,6 +33,7 @@ phrases "scooty" agree``.
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -78,9 +79,14 @@ class Params:
 
 
 @functools.lru_cache(maxsize=_WORD_CACHE)
+def _folded(word: str) -> str:
+    return _DIGIT.sub("0", fold(word))
+
+
+@functools.lru_cache(maxsize=_WORD_CACHE)
 def word_features(word: str) -> tuple[str, ...]:
     """The features of one word: itself (folded) and its character n-grams."""
-    folded = _DIGIT.sub("0", fold(word))
+    folded = _folded(word)
     padded = f" {folded[:_MAX_WORD]} "
     out = ["\x01" + folded]
     for n in NGRAMS:
@@ -89,7 +95,7 @@ def word_features(word: str) -> tuple[str, ...]:
 
 
 def _bigrams(text_words: Sequence[str]) -> list[str]:
-    folded = [_DIGIT.sub("0", fold(w)) for w in text_words]
+    folded = [_folded(w) for w in text_words]
     return [f"\x02{a} {b}" for a, b in zip(folded, folded[1:], strict=False)]
 
 
@@ -132,14 +138,14 @@ class Model:
         parts = [self._ids_of(w) for w in text_words]
         vocabulary = self._vocabulary
         pairs = [vocabulary[b] for b in _bigrams(text_words) if b in vocabulary]
-        ends = list(np.cumsum([len(p) for p in parts])) if parts else []
+        ends = list(itertools.accumulate(len(p) for p in parts))
         if pairs:
             parts.append(np.array(pairs, dtype=np.int64))
         return (np.concatenate(parts) if parts else self._empty), ends
 
     def scores(self, ids: np.ndarray) -> np.ndarray:
         """Per category, then the emergency log odds, of a post's features."""
-        return self._bias + self._weights[ids].sum(0, dtype=np.float64) if len(ids) else self._bias.copy()
+        return self._bias + self._weights[ids].sum(0) if len(ids) else self._bias.copy()
 
     def telling_words(self, text_words: Sequence[str], ids: np.ndarray, ends: list[int],
                       best: int, other: int, limit: int = 3) -> list[str]:
@@ -148,11 +154,11 @@ class Model:
         if n == 0:
             return []
         diff = self._weights[ids[:n], best] - self._weights[ids[:n], other]
-        starts = [0, *ends[:-1]]
+        spans = [(w, start) for w, start, end in zip(text_words, [0, *ends[:-1]], ends, strict=True) if end > start]
+        sums = np.add.reduceat(diff, [start for _, start in spans]).tolist()    # one pass, not one per word
         weight: dict[str, float] = {}
-        for word, start, end in zip(text_words, starts, ends, strict=True):
-            if end > start:
-                weight[word] = max(weight.get(word, -np.inf), float(diff[start:end].sum()))
+        for (word, _), total in zip(spans, sums, strict=True):
+            weight[word] = max(weight.get(word, -np.inf), total)
         ranked = sorted((w for w in weight if weight[w] > 0), key=lambda w: -weight[w])
         return ranked[:limit]
 
@@ -166,14 +172,24 @@ def train(examples: Iterable[Example], codes: Sequence[str], params: Params = Pa
     cats: list[int] = []
     weights: list[float] = []
     emergency: list[int] = []                    # 1, 0, or -1 when the example does not say
+    word_ids: dict[str, list[int]] = {}          # a word's features are numbered once, not once per example
+
+    def ids_of(word: str) -> list[int]:
+        got = word_ids.get(word)
+        if got is None:
+            got = word_ids[word] = [vocabulary.setdefault(f, len(vocabulary)) for f in word_features(word)]
+        return got
+
     for example in examples:
         cat = index.get(example.category)
         if cat is None:
             continue
-        feats = text_features(words(example.text))
-        if not feats:
+        text_words = words(example.text)
+        if not text_words:
             continue
-        rows.append(np.array([vocabulary.setdefault(f, len(vocabulary)) for f in feats], dtype=np.int64))
+        row = [i for w in text_words for i in ids_of(w)]
+        row += [vocabulary.setdefault(b, len(vocabulary)) for b in _bigrams(text_words)]
+        rows.append(np.array(row, dtype=np.int64))
         cats.append(cat)
         weights.append(params.keyword_weight if example.source == "taxonomy" else 1.0)
         emergency.append(-1 if example.emergency is None else int(example.emergency))
@@ -205,7 +221,7 @@ def train(examples: Iterable[Example], codes: Sequence[str], params: Params = Pa
     e_bias = 0.0         # scores are read per feature (see ModelClassifier.classify)
 
     matrix = np.concatenate([log_p, (e_log[:, 1] - e_log[:, 0])[:, None]], axis=1).astype(np.float32)
-    bias = np.concatenate([np.zeros(n_codes), [e_bias]])
+    bias = np.concatenate([np.zeros(n_codes), [e_bias]]).astype(np.float32)
     return Model(codes, vocabulary, matrix, bias)
 
 
