@@ -2,8 +2,10 @@
 
 Builds synthetic posts the length of real ones (15-45 words: handles, place names, filler,
 and a keyword of a random category in a third of them, an emergency phrase in a few), then
-times ``normalize_text`` and ``Classifier.classify`` separately and together. Also reports
-how long loading the taxonomy and building the matcher take (once per process).
+times ``normalize_text``, the keyword classifier alone (``Classifier``, the baseline) and the
+default classifier (``ModelClassifier``: the model weighed with the phrases), in the same run.
+Also reports how long loading the taxonomy, building the matcher and training the model take
+(once per process).
 
     python3 .ci/dev python benchmarks/classify.py --posts 20000
 """
@@ -54,9 +56,15 @@ def main() -> None:
     from shikayat.classify import Classifier
     from shikayat.complaint import detect_language
     from shikayat.textnorm import normalize_text
+    from shikayat.learn import ModelClassifier
+    from shikayat.training import shipped_examples
     t0 = time.perf_counter()
     classifier = Classifier(taxonomy)
     build = time.perf_counter() - t0
+    shipped_examples()                           # reading the files is not training
+    t0 = time.perf_counter()
+    model = ModelClassifier(taxonomy, keywords=classifier)
+    trained = time.perf_counter() - t0
 
     texts = posts(args.posts)
     words = sum(len(t.split()) for t in texts) / len(texts)
@@ -65,16 +73,21 @@ def main() -> None:
     t_norm = time.perf_counter() - t0
     languages = [detect_language(t) for t in texts]
     t0 = time.perf_counter()
-    results = [classifier.classify(n, lang) for n, lang in zip(normalized, languages, strict=True)]
+    [classifier.classify(n, lang) for n, lang in zip(normalized, languages, strict=True)]
+    t_kw = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    results = [model.classify(n, lang) for n, lang in zip(normalized, languages, strict=True)]
     t_cls = time.perf_counter() - t0
 
     categorised = sum(r.category != "uncategorised" for r in results) / len(results)
     critical = sum(r.priority.value == "critical" for r in results) / len(results)
     print(f"taxonomy: {len(taxonomy)} categories, {classifier.size} phrases; "
-          f"load {load * 1000:.0f} ms, matcher build {build * 1000:.0f} ms (once per process)")
+          f"load {load * 1000:.0f} ms, matcher build {build * 1000:.0f} ms, model training {trained * 1000:.0f} ms "
+          f"({model.model.features} features; once per process)")
     print(f"{len(texts)} posts, {words:.1f} words on average; {categorised:.0%} categorised, {critical:.0%} critical")
     print(f"normalize_text:       {len(texts) / t_norm:>9,.0f} posts/s  ({t_norm / len(texts) * 1e6:.1f} µs/post)")
-    print(f"classify:             {len(texts) / t_cls:>9,.0f} posts/s  ({t_cls / len(texts) * 1e6:.1f} µs/post)")
+    print(f"keyword classifier:   {len(texts) / t_kw:>9,.0f} posts/s  ({t_kw / len(texts) * 1e6:.1f} µs/post)  baseline")
+    print(f"classify (default):   {len(texts) / t_cls:>9,.0f} posts/s  ({t_cls / len(texts) * 1e6:.1f} µs/post)")
     both = t_norm + t_cls
     print(f"normalize + classify: {len(texts) / both:>9,.0f} posts/s  ({both / len(texts) * 1e6:.1f} µs/post)")
 

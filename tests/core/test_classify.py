@@ -297,7 +297,7 @@ def test_an_extension_taxonomy_classifies_through_the_hook(tmp_path: Path) -> No
     default = DecisionContext(units=UnitsDirectory(), index=DedupeIndex(), now=datetime.now(UTC))
     assert default.taxonomy is shipped_taxonomy()
     result = classify_complaint(complaint=complaint, context=default)
-    assert (result.category, result.priority) == ("vehicle_theft", NORMAL)     # the shipped cue "tractor"
+    assert result.category == "vehicle_theft"                                 # the shipped taxonomy's word
 
 
 def test_one_classifier_per_taxonomy() -> None:

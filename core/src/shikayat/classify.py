@@ -118,6 +118,22 @@ class _Evidence:
     total: dict[str, int]                  # the categories not overridden, with what they took over
 
 
+@dataclass(frozen=True)
+class Reading:
+    """What the phrases say about a post: the keyword classification, the categories whose
+    phrases matched (with their scores, the overridden ones folded in), the emergency phrases
+    that count, and the words of time."""
+
+    result: Classification
+    words: list[str]
+    scores: dict[str, int]
+    phrases: dict[str, list[str]]
+    emergency: list[str]
+    emergency_sensitive: list[str]
+    now: list[str]
+    past: list[str]
+
+
 def _outermost(matches: list[Match[_Value]]) -> list[Match[_Value]]:
     """Drop each match lying inside a longer one."""
     return [m for m in matches
@@ -163,6 +179,11 @@ class Classifier:
         return self._matcher.size
 
     def classify(self, normalized: str, language: Language = Language.UNKNOWN) -> Classification:
+        return self.read(normalized, language).result
+
+    def read(self, normalized: str, language: Language = Language.UNKNOWN) -> Reading:
+        """The classification and the evidence behind it (for a classifier that weighs the
+        phrases with other evidence, :mod:`shikayat.learn`)."""
         text_words = words(normalized)
         matches = self._matcher.find(text_words)
         evidence = self._evidence(matches)
@@ -198,9 +219,11 @@ class Classifier:
             elif sensitive_raise:
                 sensitive = True
                 reason.append(f"sensitive from emergency {_quoted(sensitive_raise)}")
-        return Classification(category=best.code, priority=priority, actionable=best.actionable,
-                              sensitive=sensitive, reason="; ".join(reason),
-                              language=refine_language(language, text_words))
+        result = Classification(category=best.code, priority=priority, actionable=best.actionable,
+                                sensitive=sensitive, reason="; ".join(reason),
+                                language=refine_language(language, text_words))
+        return Reading(result, text_words, dict(evidence.total), dict(evidence.phrases), raised,
+                       sensitive_raise, now, past)
 
     def _evidence(self, matches: list[Match[_Value]]) -> _Evidence:
         """Category matches (the outermost ones), scored, with overridden categories folded
@@ -292,4 +315,4 @@ def classifier_for(taxonomy: Taxonomy) -> Classifier:
     return Classifier(taxonomy)
 
 
-__all__ = ["Classifier", "classifier_for", "refine_language"]
+__all__ = ["Classifier", "Reading", "classifier_for", "refine_language"]

@@ -19,6 +19,7 @@
     rules = [{category = "cyber_fraud", unit = "up-cyber-cell", force = "up"}]
     [classify]
     taxonomy = ["our-categories.yaml"] # files extending the shipped taxonomy (relative to this file)
+    training = ["our-examples.txt"]    # labelled examples the classifier learns from (shikayat.training)
     [dedupe]                           # when posts fold into one case (see DedupeConfig)
     window = "7d"
 
@@ -34,6 +35,7 @@ Every problem is reported as one line naming the section, the key and what is wr
 
 from __future__ import annotations
 
+import dataclasses
 import tomllib
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -48,6 +50,7 @@ from shikayat.errors import ConfigError, ConfigProblem
 from shikayat.platforms import Channel
 from shikayat.routing import RoutingConfig, load_routing
 from shikayat.taxonomy import Taxonomy, load_taxonomy, shipped_taxonomy
+from shikayat.training import load_examples
 from shikayat.types import Priority
 from shikayat.units import Duration, UnitsDirectory, load_units, parse_duration, sample_units_path
 
@@ -79,8 +82,9 @@ class DaemonConfig(BaseModel):
 class ClassifyConfig(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
     taxonomy: list[Path] = Field(default=[], description="Taxonomy files extending the shipped one")
+    training: list[Path] = Field(default=[], description="Training example files added to the shipped ones")
 
-    @field_validator("taxonomy", mode="before")
+    @field_validator("taxonomy", "training", mode="before")
     @classmethod
     def _one_or_many(cls, value: Any) -> Any:
         return [value] if isinstance(value, str) else value
@@ -288,11 +292,16 @@ def _taxonomy(section: Any, base: Path) -> tuple[Taxonomy, list[ConfigProblem]]:
     except ValidationError as exc:
         return shipped_taxonomy(), _problems_from("classify", exc)
     files = [base / p for p in cfg.taxonomy]
-    missing = [ConfigProblem("classify", "taxonomy", f"{f} does not exist") for f in files if not f.is_file()]
+    training = [base / p for p in cfg.training]
+    missing = [ConfigProblem("classify", key, f"{f} does not exist")
+               for key, group in (("taxonomy", files), ("training", training)) for f in group if not f.is_file()]
     if missing:
         return shipped_taxonomy(), missing
     try:
-        return load_taxonomy(files), []
+        taxonomy = load_taxonomy(files)
+        if training:
+            taxonomy = dataclasses.replace(taxonomy, examples=load_examples(training, taxonomy.categories))
+        return taxonomy, []
     except ConfigError as exc:
         return shipped_taxonomy(), [ConfigProblem(f"classify: {p.section}", p.key, p.problem) for p in exc.problems]
 

@@ -43,6 +43,7 @@ from shikayat._validation import problems as validation_problems
 from shikayat.errors import ConfigError, ConfigProblem
 from shikayat.phrases import phrase_key, words
 from shikayat.textnorm import normalize_text
+from shikayat.training import Example
 from shikayat.types import Priority
 from shikayat.units import Duration
 
@@ -184,6 +185,9 @@ class Taxonomy:
     now_phrases: tuple[str, ...] = ()
     past_phrases: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
+    examples: tuple[Example, ...] = ()
+    """A deployment's own training examples (``[classify] training``), learned from with the
+    shipped ones (:mod:`shikayat.learn`)."""
 
     def __repr__(self) -> str:
         return f"Taxonomy({len(self.categories)} categories from {', '.join(self.sources)})"

@@ -224,7 +224,7 @@ def test_index_is_rebuilt_from_the_store(pipeline: Pipeline, pstore: Store, plug
 
 def test_routing_tagged_handle_then_channel_then_triage(pipeline: Pipeline, pstore: Store) -> None:
     pstore.add_raw([
-        raw("t1", "mobile chori", mentions=["testpolice", "ps_ganj"]),      # most specific tag wins
+        raw("t1", "mere ghar se mobile phone chori ho gaya", mentions=["testpolice", "ps_ganj"]),  # most specific tag
         raw("t2", "traffic jam"),                                            # channel's unit
         raw("t3", "no channel, no tag", channel=None),                       # triage desk
     ])

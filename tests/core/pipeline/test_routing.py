@@ -38,7 +38,7 @@ def test_config_rules_and_place_names_route_and_the_unit_sla_applies(
     config_raw["routing"] = {"rules": [{"category": "uncategorised", "unit": "tf-city-ganj", "channel": "quiet"}]}
     by_id = _run(pstore, plugins, config_raw, tmp_path, [
         raw("r1", "kuch hua hai", "quiet"),             # the rule (default classifier: uncategorised)
-        raw("r2", "Ganj me mobile chori", "city"),      # no rule for this channel: the place name
+        raw("r2", "Ganj me ghar se mobile phone chori ho gaya", "city"),   # no rule here: the place name
         raw("r3", "kuch hua hai", "city"),              # neither: the channel's unit
     ])
     assert (by_id["r1"].unit, by_id["r1"].unit_reason) == ("tf-city-ganj", "rule: category uncategorised → Ganj police station")

@@ -1,0 +1,353 @@
+"""The default classifier: a naive Bayes model over character n-grams, weighed with the phrases.
+
+Keyword lists fitted to the posts one has seen do not carry over to the next thousand: people
+spell "chori", "chory", "choree", mix scripts and describe an incident in words no list holds.
+Character n-grams of the words carry over (``scooty``, ``scooti`` and ``scootie`` share most of
+theirs), so the category comes from a model over them, trained at first use on labelled examples
+(:mod:`shikayat.training`: the shipped ones, a deployment's own, and every keyword of the
+taxonomy as a tiny example of its category).
+
+Features of a post (:func:`text_features`): for each word, folded like the phrase matcher
+(:func:`shikayat.phrases.fold`, digits as ``0``), the word itself and its character 2- to
+5-grams with a space at each end; and each pair of neighbouring words. A feature the training
+never saw says nothing. Training counts features per category (multinomial naive Bayes,
+additive smoothing ``alpha``, equal priors: the mix of the training set is not the mix of a
+force's posts); a post scores, per category, the sum of its features' log-probabilities: one
+gather of a weight matrix, ``W[ids].sum(0)``. A second column of the same matrix holds the log
+odds of an emergency (danger to life now), trained on the examples that say.
+
+The phrase matcher's reading (:class:`shikayat.classify.Classifier`) is evidence too: the
+category its phrases pick gets a bonus (:attr:`Params.phrase_bonus`), and its emergency
+phrases, calm phrases and words of time are kept as they are. A post is an emergency (priority
+``critical``) when an emergency phrase counts; when an ``urgent_now`` category is told with a
+word of "now" and none of the past; or, unless it is told in the past only, when its category's
+default is ``critical`` or the model's emergency score passes
+:attr:`Params.emergency_threshold` (set for recall: a missed emergency costs a life, a false
+alarm a phone call). Any other post keeps its category's default priority, ``high`` at most.
+
+The reason names the model's category, the runner-up, and the words that weighed most for the
+one against the other: ``model vehicle_theft ahead of theft (words "scooty", "gayab");
+phrases "scooty" agree``.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from shikayat.classify import Classifier, Reading, classifier_for
+from shikayat.decisions import Classification
+from shikayat.phrases import fold, words
+from shikayat.taxonomy import FALLBACK, Category, Taxonomy
+from shikayat.training import Example, shipped_examples
+from shikayat.types import Language, Priority
+
+NGRAMS = (2, 3, 4, 5)
+"""Lengths of the character n-grams of a word (with a space at each end)."""
+
+_MAX_WORD = 24          # longer "words" (run-together hashtags) give their first 24 characters' n-grams
+_DIGIT = re.compile(r"\d")
+_WORD_CACHE = 1 << 16
+
+
+@dataclass(frozen=True)
+class Params:
+    """The model's choices, measured by cross-validation on the corpus's dev cases
+    (``benchmarks/classify_cv.py``)."""
+
+    alpha: float = 1.0
+    """Additive smoothing of the feature counts."""
+    keyword_weight: float = 1.0
+    """How much one taxonomy keyword counts, against one example post."""
+    phrase_bonus: float = 0.1
+    """Added to the score (per feature) of the category the phrases pick."""
+    emergency_threshold: float = -0.4
+    """The model's emergency log odds per feature above which a post is an emergency."""
+    min_words: int = 6
+    """A post of fewer words in which the phrases found nothing (no category phrase, no word of
+    a category's vocabulary) says too little for the model: it stays ``uncategorised``."""
+    emergency_alpha: float = 0.1
+    """Additive smoothing of the emergency counts."""
+    complement: bool = True
+    """Weights from the counts of every other category (complement naive Bayes: steadier when
+    some categories have many more examples than others)."""
+
+
+@functools.lru_cache(maxsize=_WORD_CACHE)
+def _folded(word: str) -> str:
+    return _DIGIT.sub("0", fold(word))
+
+
+@functools.lru_cache(maxsize=_WORD_CACHE)
+def word_features(word: str) -> tuple[str, ...]:
+    """The features of one word: itself (folded) and its character n-grams."""
+    folded = _folded(word)
+    padded = f" {folded[:_MAX_WORD]} "
+    out = ["\x01" + folded]
+    for n in NGRAMS:
+        out += [padded[i:i + n] for i in range(len(padded) - n + 1)]
+    return tuple(out)
+
+
+def _bigrams(text_words: Sequence[str]) -> list[str]:
+    folded = [_folded(w) for w in text_words]
+    return [f"\x02{a} {b}" for a, b in zip(folded, folded[1:], strict=False)]
+
+
+def text_features(text_words: Sequence[str]) -> list[str]:
+    """Every feature of a post's words (a feature may repeat: it counts each time)."""
+    out: list[str] = []
+    for word in text_words:
+        out += word_features(word)
+    return out + _bigrams(text_words)
+
+
+class Model:
+    """Scores per category and the emergency log odds of a post (see the module docstring)."""
+
+    def __init__(self, codes: Sequence[str], vocabulary: dict[str, int], weights: np.ndarray,
+                 bias: np.ndarray) -> None:
+        self.codes = tuple(codes)
+        self._vocabulary = vocabulary
+        self._weights = weights                 # (features, categories + 1), float32
+        self._bias = bias
+        self._word_ids: dict[str, np.ndarray] = {}
+        self._empty = np.zeros(0, dtype=np.int64)
+
+    @property
+    def features(self) -> int:
+        return len(self._vocabulary)
+
+    def _ids_of(self, word: str) -> np.ndarray:
+        ids = self._word_ids.get(word)
+        if ids is None:
+            if len(self._word_ids) >= _WORD_CACHE:
+                self._word_ids.clear()
+            vocabulary = self._vocabulary
+            ids = np.array([vocabulary[f] for f in word_features(word) if f in vocabulary], dtype=np.int64)
+            self._word_ids[word] = ids
+        return ids
+
+    def ids(self, text_words: Sequence[str]) -> tuple[np.ndarray, list[int]]:
+        """The known features of a post, and where each word's features end (its bigrams follow)."""
+        parts = [self._ids_of(w) for w in text_words]
+        vocabulary = self._vocabulary
+        pairs = [vocabulary[b] for b in _bigrams(text_words) if b in vocabulary]
+        ends = list(itertools.accumulate(len(p) for p in parts))
+        if pairs:
+            parts.append(np.array(pairs, dtype=np.int64))
+        return (np.concatenate(parts) if parts else self._empty), ends
+
+    def scores(self, ids: np.ndarray) -> np.ndarray:
+        """Per category, then the emergency log odds, of a post's features."""
+        return self._bias + self._weights[ids].sum(0) if len(ids) else self._bias.copy()
+
+    def telling_words(self, text_words: Sequence[str], ids: np.ndarray, ends: list[int],
+                      best: int, other: int, limit: int = 3) -> list[str]:
+        """The words whose features favour category ``best`` over ``other`` most."""
+        n = ends[-1] if ends else 0
+        if n == 0:
+            return []
+        diff = self._weights[ids[:n], best] - self._weights[ids[:n], other]
+        spans = [(w, start) for w, start, end in zip(text_words, [0, *ends[:-1]], ends, strict=True) if end > start]
+        sums = np.add.reduceat(diff, [start for _, start in spans]).tolist()    # one pass, not one per word
+        weight: dict[str, float] = {}
+        for (word, _), total in zip(spans, sums, strict=True):
+            weight[word] = max(weight.get(word, -np.inf), total)
+        ranked = sorted((w for w in weight if weight[w] > 0), key=lambda w: -weight[w])
+        return ranked[:limit]
+
+
+def train(examples: Iterable[Example], codes: Sequence[str], params: Params = Params()) -> Model:
+    """A model of ``codes`` from ``examples`` (deterministic: same examples, same weights).
+    Examples of a code not in ``codes`` are skipped."""
+    index = {code: i for i, code in enumerate(codes)}
+    vocabulary: dict[str, int] = {}
+    rows: list[np.ndarray] = []
+    cats: list[int] = []
+    weights: list[float] = []
+    emergency: list[int] = []                    # 1, 0, or -1 when the example does not say
+    word_ids: dict[str, list[int]] = {}          # a word's features are numbered once, not once per example
+
+    def ids_of(word: str) -> list[int]:
+        got = word_ids.get(word)
+        if got is None:
+            got = word_ids[word] = [vocabulary.setdefault(f, len(vocabulary)) for f in word_features(word)]
+        return got
+
+    for example in examples:
+        cat = index.get(example.category)
+        if cat is None:
+            continue
+        text_words = words(example.text)
+        if not text_words:
+            continue
+        row = [i for w in text_words for i in ids_of(w)]
+        row += [vocabulary.setdefault(b, len(vocabulary)) for b in _bigrams(text_words)]
+        rows.append(np.array(row, dtype=np.int64))
+        cats.append(cat)
+        weights.append(params.keyword_weight if example.source == "taxonomy" else 1.0)
+        emergency.append(-1 if example.emergency is None else int(example.emergency))
+    n_features, n_codes = len(vocabulary), len(codes)
+    lengths = np.array([len(r) for r in rows], dtype=np.int64)
+    feature = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
+    doc_cat = np.repeat(np.array(cats, dtype=np.int64), lengths)
+    # each example counts as much as any other whatever its length (features weighted 1/√length,
+    # and by how rare they are: a feature of every example says nothing)
+    df = np.bincount(np.concatenate([np.unique(r) for r in rows]) if rows else feature, minlength=n_features)
+    idf = np.log((len(rows) + 1) / (df + 1)) + 1.0
+    doc_weight = np.repeat(np.array(weights) / np.sqrt(np.maximum(lengths, 1)), lengths) * idf[feature]
+    counts = np.bincount(feature * n_codes + doc_cat, weights=doc_weight,
+                         minlength=n_features * n_codes).reshape(n_features, n_codes)
+    if params.complement:
+        other = counts.sum(1, keepdims=True) - counts
+        log_other = np.log(other + params.alpha) - np.log(other.sum(0) + params.alpha * n_features)
+        log_p = -log_other
+        log_p -= log_p.mean(1, keepdims=True)
+    else:
+        log_p = np.log(counts + params.alpha) - np.log(counts.sum(0) + params.alpha * n_features)
+    log_p *= idf[:, None]
+
+    flag = np.repeat(np.array(emergency, dtype=np.int64), lengths)
+    known = flag >= 0
+    e_counts = np.bincount(feature[known] * 2 + flag[known], minlength=n_features * 2).reshape(n_features, 2)
+    e_log = (np.log(e_counts + params.emergency_alpha)
+             - np.log(e_counts.sum(0) + params.emergency_alpha * n_features))
+    e_bias = 0.0         # scores are read per feature (see ModelClassifier.classify)
+
+    matrix = np.concatenate([log_p, (e_log[:, 1] - e_log[:, 0])[:, None]], axis=1).astype(np.float32)
+    bias = np.concatenate([np.zeros(n_codes), [e_bias]]).astype(np.float32)
+    return Model(codes, vocabulary, matrix, bias)
+
+
+def keyword_examples(taxonomy: Taxonomy) -> list[Example]:
+    """Every keyword and cue of a taxonomy, and its names, as a tiny example of its category."""
+    out: list[Example] = []
+    for cat in taxonomy:
+        texts = dict.fromkeys([*cat.keywords, *cat.cues, cat.name.en.casefold(), *([cat.name.hi] if cat.name.hi else [])])
+        out += [Example(text, cat.code, None, "taxonomy") for text in texts]
+    return out
+
+
+def training_examples(taxonomy: Taxonomy, extra: Iterable[Example] = ()) -> list[Example]:
+    """What the default model of ``taxonomy`` learns from: its keywords, the shipped examples
+    of its categories, the deployment's examples (``taxonomy.examples``) and ``extra``."""
+    return [*keyword_examples(taxonomy), *shipped_examples(), *taxonomy.examples, *extra]
+
+
+class ModelClassifier:
+    """The default classifier of one taxonomy (see the module docstring)."""
+
+    def __init__(self, taxonomy: Taxonomy, examples: Iterable[Example] | None = None,
+                 params: Params = Params(), keywords: Classifier | None = None) -> None:
+        self.taxonomy = taxonomy
+        self.params = params
+        self.keywords = keywords if keywords is not None else classifier_for(taxonomy)
+        self.codes = tuple(taxonomy.categories)
+        self._index = {code: i for i, code in enumerate(self.codes)}
+        self._actionable = np.array([c.actionable for c in taxonomy], dtype=bool)
+        self.model = train(training_examples(taxonomy) if examples is None else examples, self.codes, params)
+
+    def classify(self, normalized: str, language: Language = Language.UNKNOWN) -> Classification:
+        reading = self.keywords.read(normalized, language)
+        ids, ends = self.model.ids(reading.words)
+        scores = self.model.scores(ids)
+        scores /= max(1, len(ids))              # per feature: a long post is not more certain
+        category_scores, emergency_odds = scores[:-1], float(scores[-1])
+        phrase_pick = self._phrase_pick(reading)
+        if phrase_pick is not None:
+            category_scores[self._index[phrase_pick]] += self.params.phrase_bonus
+        best = int(np.argmax(category_scores))
+        if self._says_too_little(reading):
+            best = self._index[FALLBACK]
+        cats = self.taxonomy.categories
+        emergency, why = self._emergency(reading, cats[self.codes[best]],
+                                         -np.inf if self._says_too_little(reading) else emergency_odds)
+        if emergency and not self._actionable[best]:
+            category_scores = np.where(self._actionable, category_scores, -np.inf)
+            best = int(np.argmax(category_scores))
+        cat = cats[self.codes[best]]
+        if self._says_too_little(reading):
+            reason = [f"{len(reading.words)} words and no phrase: too little to go on → {FALLBACK}"]
+        else:
+            reason = [self._explain(reading, category_scores, best, ids, ends, phrase_pick)]
+        priority = cat.priority
+        if emergency:
+            priority = Priority.CRITICAL
+            reason.append(why)
+        elif priority is Priority.CRITICAL:
+            priority = Priority.HIGH
+            reason.append("no emergency now → high")
+        sensitive, note = self._sensitive(reading, cat, emergency)
+        if note:
+            reason.append(note)
+        return Classification(category=cat.code, priority=priority, actionable=cat.actionable,
+                              sensitive=sensitive, reason="; ".join(reason), language=reading.result.language)
+
+    def _phrase_pick(self, reading: Reading) -> str | None:
+        """The category the phrases chose, when a phrase of it matched (not the fallback, not a
+        guess from single words)."""
+        code = reading.result.category
+        return code if code != FALLBACK and code in reading.scores and code in self._index else None
+
+    def _says_too_little(self, reading: Reading) -> bool:
+        return (FALLBACK in self._index and len(reading.words) < self.params.min_words
+                and reading.result.category == FALLBACK and not reading.scores.keys() - {FALLBACK})
+
+    def _emergency(self, reading: Reading, cat: Category, odds: float) -> tuple[bool, str]:
+        if reading.emergency:
+            return True, "emergency " + _quoted(reading.emergency) + " → critical"
+        if cat.urgent_now and reading.now and not reading.past:
+            return True, f"now {_quoted(reading.now)} in {cat.code} → critical"
+        if reading.past and not reading.now or not cat.actionable:
+            return False, ""
+        if cat.priority is Priority.CRITICAL:
+            return True, f"{cat.code} is critical unless told in the past"
+        if odds > self.params.emergency_threshold:
+            return True, f"the model reads an emergency ({odds:+.2f})"
+        return False, ""
+
+    def _sensitive(self, reading: Reading, cat: Category, emergency: bool) -> tuple[bool, str]:
+        if cat.sensitive:
+            return True, ""
+        cats = self.taxonomy.categories
+        if cat.actionable:
+            source = next((c for c in reading.scores if c in cats and cats[c].actionable and cats[c].sensitive), None)
+            if source is not None:
+                return True, f"sensitive from {source}"
+        if emergency and reading.emergency_sensitive:
+            return True, f"sensitive from emergency {_quoted(reading.emergency_sensitive)}"
+        return False, ""
+
+    def _explain(self, reading: Reading, scores: np.ndarray, best: int, ids: np.ndarray,
+                 ends: list[int], phrase_pick: str | None) -> str:
+        code = self.codes[best]
+        runner = int(np.argsort(-scores)[1]) if len(scores) > 1 else best
+        told = self.model.telling_words(reading.words, ids, ends, best, runner)
+        text = f"model {code} ahead of {self.codes[runner]}" + (f" (words {_quoted(told)})" if told else "")
+        if not self.taxonomy.categories[code].actionable:
+            text += " (not actionable)"
+        if phrase_pick == code:
+            text += f"; phrases {_quoted(reading.phrases.get(code, []))} agree"
+        elif phrase_pick is not None:
+            text += f"; phrases {_quoted(reading.phrases.get(phrase_pick, []))} said {phrase_pick}"
+        return text
+
+
+def _quoted(phrases: Iterable[str]) -> str:
+    return ", ".join(f'"{p}"' for p in phrases)
+
+
+@functools.lru_cache(maxsize=8)
+def model_classifier_for(taxonomy: Taxonomy) -> ModelClassifier:
+    """The default classifier of ``taxonomy``, trained once (taxonomies hash by identity)."""
+    return ModelClassifier(taxonomy)
+
+
+__all__ = ["NGRAMS", "Model", "ModelClassifier", "Params", "keyword_examples", "model_classifier_for",
+           "text_features", "train", "training_examples", "word_features"]
