@@ -318,3 +318,35 @@ def test_claimed_reply_carries_its_author_and_their_latest_post_on_the_channel(s
     assert "919800000001" not in repr(item)                     # the phone stays out of repr
     assert item.last_inbound_at == base + timedelta(days=3)     # the author's newest on this channel
     assert item.last_inbound_at.tzinfo is not None
+
+
+def test_a_channels_raw_posts_are_listed_by_literal_key_prefix_since_a_time(store: SQLStore) -> None:
+    now = utcnow()
+    at = {"stub:1": now - timedelta(days=3), "stub:2": now - timedelta(hours=1), "stub:3": now,
+          "stubby": now, "plain": now, "st%b:4": now, "st_b:5": now}
+    store.add_raw([raw(k).model_copy(update={"received_at": t}) for k, t in at.items()], channel="ch")
+    store.add_raw([raw("stub:9", channel="other")])
+    store.add_raw([raw("stub:8", platform="facebook")])
+    since = now - timedelta(days=1)
+    listed = store.raw_posts("twitter", "ch", prefix="stub:", since=since, limit=10)
+    assert [i.external_id for i in listed] == ["stub:3", "stub:2"]                 # newest first
+    assert listed[0].payload == b'{"id": "stub:3"}' and listed[0].channel == "ch"
+    assert [i.external_id for i in store.raw_posts("twitter", "ch", prefix="stub:", since=since, limit=1)] == [
+        "stub:3"]
+    # the prefix is literal: LIKE wildcards in it match only themselves
+    assert [i.external_id for i in store.raw_posts("twitter", "ch", prefix="st%", since=since, limit=10)] == [
+        "st%b:4"]
+    assert [i.external_id for i in store.raw_posts("twitter", "ch", prefix="st_", since=since, limit=10)] == [
+        "st_b:5"]
+    # listing leases nothing: the rows are still claimable
+    assert len(store.claim_inbox(20, owner="w", lease_seconds=60)) == 9
+
+
+def test_stored_keys_tells_which_keys_the_platform_inbox_holds(store: SQLStore) -> None:
+    store.add_raw([raw("a"), raw("b", channel="other"), raw("c", platform="facebook")])
+    store.add_raw([], dead=[(raw("d"), "bad")])
+    assert store.stored_keys("twitter", ["a", "b", "c", "d", "e"]) == {"a", "b", "d"}
+    assert store.stored_keys("twitter", []) == set()
+    many = [str(i) for i in range(1200)]                                           # more than one batch
+    store.add_raw([raw(k) for k in many[::2]])
+    assert store.stored_keys("twitter", many) == set(many[::2])

@@ -20,10 +20,14 @@ Invariants every implementation must keep (the storage tests check each):
 * a claimed row is leased: no other claim returns it until its lease expires.
 * an outbox row's ``attempts`` is incremented and committed when it is claimed, before the
   reply is sent, so a crash after sending is visible as ``attempts > 1`` on the next claim.
+
+A fetcher never sees the store: at start it is given an :class:`InboxView`, a read-only view of
+its own channel's inbox (see :meth:`shikayat.platforms.Fetcher.resume`).
 """
 
 from __future__ import annotations
 
+import asyncio
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -233,6 +237,17 @@ class Store(ABC):
     @abstractmethod
     def get_cursor(self, channel: str) -> Cursor | None: ...
 
+    @abstractmethod
+    def raw_posts(self, platform: str, channel: str, *, prefix: str, since: datetime,
+                  limit: int) -> list[InboxItem]:
+        """Inbox rows of ``channel`` on ``platform`` whose external id starts with ``prefix``
+        (taken literally: no wildcards), received at or after ``since``, newest first, at most
+        ``limit``; in any state, leases untouched."""
+
+    @abstractmethod
+    def stored_keys(self, platform: str, external_ids: Iterable[str]) -> set[str]:
+        """Those of ``external_ids`` that the inbox holds for ``platform`` (any channel, any state)."""
+
     # -- processing ------------------------------------------------------------------------
     @abstractmethod
     def claim_inbox(self, limit: int, *, owner: str, lease_seconds: float) -> list[InboxItem]:
@@ -336,3 +351,31 @@ class Store(ABC):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+class InboxView:
+    """What a fetcher may read of the inbox when its channel starts: its own raw posts, and
+    which keys are stored. Read-only; each call runs the store in a worker thread.
+
+    Given by the daemon to :meth:`shikayat.platforms.Fetcher.resume`, so that work a fetcher
+    keeps in memory (Instagram's mentions waiting to be looked up) is rebuilt from what was
+    committed before a crash.
+    """
+
+    def __init__(self, store: Store, platform: str, channel: str) -> None:
+        self._store = store
+        self.platform = platform
+        self.channel = channel
+
+    async def posts(self, *, prefix: str, since: datetime, limit: int = 1000) -> list[InboxItem]:
+        """This channel's raw posts whose key starts with ``prefix``, received at or after
+        ``since``, newest first (at most ``limit``)."""
+        return await asyncio.to_thread(self._store.raw_posts, self.platform, self.channel, prefix=prefix,
+                                       since=since, limit=limit)
+
+    async def stored(self, keys: Iterable[str]) -> set[str]:
+        """Those of ``keys`` the inbox holds on this platform (whichever channel or path stored them)."""
+        wanted = list(dict.fromkeys(keys))
+        if not wanted:
+            return set()
+        return await asyncio.to_thread(self._store.stored_keys, self.platform, wanted)

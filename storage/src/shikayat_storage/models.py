@@ -68,6 +68,7 @@ class Inbox(Base):
     __table_args__ = (
         UniqueConstraint("platform", "external_id"),
         Index("ix_inbox_state_id", "state", "id"),
+        Index("ix_inbox_platform_channel_received_at", "platform", "channel", "received_at"),
     )
 
     id: Mapped[int] = mapped_column(_BigId, primary_key=True, autoincrement=True)

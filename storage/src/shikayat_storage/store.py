@@ -192,6 +192,25 @@ class SQLStore(Store):
             value = con.scalar(select(ChannelRow.cursor).where(ChannelRow.name == channel))
         return dict(value) if value else None
 
+    def raw_posts(self, platform: str, channel: str, *, prefix: str, since: datetime,
+                  limit: int) -> list[InboxItem]:
+        # (platform, channel, received_at) is indexed: the window bounds the rows read.
+        q = (select(Inbox)
+             .where(Inbox.platform == platform, Inbox.channel == channel, Inbox.received_at >= since,
+                    Inbox.external_id.startswith(prefix, autoescape=True))
+             .order_by(Inbox.received_at.desc(), Inbox.id.desc()).limit(limit))
+        with self.engine.connect() as con:
+            return [_inbox_item(r) for r in con.execute(q)]
+
+    def stored_keys(self, platform: str, external_ids: Iterable[str]) -> set[str]:
+        ids = list(external_ids)
+        found: set[str] = set()
+        with self.engine.connect() as con:
+            for start in range(0, len(ids), 500):
+                found.update(con.scalars(select(Inbox.external_id).where(
+                    Inbox.platform == platform, Inbox.external_id.in_(ids[start:start + 500]))))
+        return found
+
     # -- processing ------------------------------------------------------------------------
     def _claimable(self, q: Select[Any]) -> Select[Any]:
         return q.with_for_update(skip_locked=True) if self.dialect == "postgresql" else q
