@@ -17,6 +17,13 @@ Invariants every implementation must keep (the storage tests check each):
   counts of canonical complaints and the inbox states commit together. A complaint whose
   (platform, external_id) already exists is skipped with its outbox rows (a second worker
   that raced on an expired lease cannot create a second case or a second reply).
+* a :class:`Removal` (the platform reports a post deleted) keeps the case: the complaint under
+  its key, and its edits under ``edits_prefix``, keep every decision and support count, but
+  their ``text`` becomes :data:`~shikayat.complaint.TOMBSTONE`, ``text_normalized`` None and
+  ``removed_at`` set, with a ``complaint.removed`` event, once. A removal whose post is not
+  stored yet is kept and applied when the post is saved (deliveries arrive out of order). The
+  inbox keeps raw payloads verbatim: it is the record of what was received, and the source
+  ``reprocess`` reads; every reading path (export, status, replies) uses the complaint.
 * a claimed row is leased: no other claim returns it until its lease expires.
 * an outbox row's ``attempts`` is incremented and committed when it is claimed, before the
   reply is sent, so a crash after sending is visible as ``attempts > 1`` on the next claim.
@@ -140,7 +147,21 @@ class Ignored:
     reason: str
 
 
-Outcome = Processed | DeadLetter | Ignored
+@dataclass(frozen=True)
+class Removal:
+    """The inbox row is a platform's notice that a stored post was deleted (see
+    :class:`~shikayat.errors.PostRemoved`); the row itself is marked ignored with ``note``."""
+
+    inbox_id: int
+    platform: str
+    external_id: str
+    removed_at: datetime | None = None
+    removed_by: str | None = None
+    edits_prefix: str | None = None
+    note: str = ""
+
+
+Outcome = Processed | DeadLetter | Ignored | Removal
 
 
 @dataclass(frozen=True)

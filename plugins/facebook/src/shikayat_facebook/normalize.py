@@ -4,8 +4,10 @@ Reads (``{"data": obj}``) give ISO 8601 times with ``+0000``; ``feed``/``mention
 unix seconds; Messenger gives unix milliseconds. Thread relations: a comment replies to its
 ``parent_id`` (the post, or the parent comment) and its conversation is the post; an edit is
 linked to the original object as ``repost_of`` (so dedupe folds it into the original's case
-without a second acknowledgement); a removal record keeps the removed object's relations and
-an empty text (the plugin's classifier marks it not actionable). A Messenger message's
+without a second acknowledgement); a removal record raises
+:class:`~shikayat.errors.PostRemoved` naming the removed object and the key prefix of its edits
+(core tombstones their text and keeps the case; when and by whom are the change's
+``created_time`` — else the delivery's time — and ``from``). A Messenger message's
 conversation is the sender's PSID; ``reply_to`` is the quoted ``mid``.
 """
 
@@ -22,13 +24,14 @@ from shikayat import (
     Location,
     Media,
     MediaType,
+    PostRemoved,
     RawPost,
     Thread,
     UnparseablePayload,
 )
 from shikayat.complaint import detect_language
 from shikayat_facebook.metahook import MESSAGING, delivery_items, meta_time
-from shikayat_facebook.split import OBJECT, PLATFORM, anonymous_id, base_id, is_edit, is_removal
+from shikayat_facebook.split import EDITED, OBJECT, PLATFORM, anonymous_id, base_id, is_edit, is_removal
 
 _HASHTAG = re.compile(r"#(\w+)")
 _LINK = re.compile(r"https?://\S+")
@@ -107,13 +110,23 @@ def _permalink(post_id: str | None, comment_id: str | None) -> str | None:
     return f"{FACEBOOK}/{post_id}" if post_id else None
 
 
-def _from_change(raw: RawPost, field: str, value: dict[str, Any]) -> Complaint:
+def _removal(oid: str, value: dict[str, Any], entry_time: int | None) -> PostRemoved:
+    when = value.get("created_time", entry_time)
+    who = value.get("from")
+    by = who.get("id") if isinstance(who, dict) else None
+    return PostRemoved(oid, removed_at=meta_time(when, what=f"{oid}: created_time") if when is not None else None,
+                       removed_by=str(by) if isinstance(by, str | int) and by != "" else None,
+                       edits_prefix=oid + EDITED)
+
+
+def _from_change(raw: RawPost, field: str, value: dict[str, Any], entry_time: int | None) -> Complaint:
     key = raw.external_id
     oid = base_id(key)
+    if is_removal(key):
+        raise _removal(oid, value, entry_time)
     post_id = str(value["post_id"]) if value.get("post_id") else None
     is_comment = value.get("item") == "comment" or "comment_id" in value
-    removed = is_removal(key)
-    text = "" if removed else value.get("message", "")
+    text = value.get("message", "")
     if not isinstance(text, str):
         raise UnparseablePayload(f"{key}: 'message' is not a string")
     who = value.get("from")
@@ -128,7 +141,7 @@ def _from_change(raw: RawPost, field: str, value: dict[str, Any]) -> Complaint:
     link = value.get("permalink_url") if isinstance(value.get("permalink_url"), str) else None
     return _complaint(raw, author=_author(who, oid), text=text, created_at=created,
                       permalink=link or _permalink(post_id, oid if is_comment else None),
-                      media=() if removed else tuple(_change_media(value)), thread=thread,
+                      media=tuple(_change_media(value)), thread=thread,
                       **_text_parts(text, value.get("message_tags")))
 
 
@@ -203,5 +216,5 @@ def normalize_post(raw: RawPost) -> Complaint:
     if item.field == MESSAGING:
         return _from_messaging(raw, item.value)
     if item.field in ("feed", "mention", "mentions"):
-        return _from_change(raw, item.field, item.value)
+        return _from_change(raw, item.field, item.value, item.entry_time)
     raise UnparseablePayload(f"a {item.field!r} change is not a post")
