@@ -1,6 +1,7 @@
 """Facebook raw payloads → :class:`shikayat.Complaint`. Pure and deterministic.
 
-Reads (``{"data": obj}``) give ISO 8601 times with ``+0000``; ``feed``/``mention`` webhooks give
+Reads (``{"data": obj}``; a Messenger message read from a conversation also carries its
+``conversation_id``) give ISO 8601 times with ``+0000``; ``feed``/``mention`` webhooks give
 unix seconds; Messenger gives unix milliseconds. Thread relations: a comment replies to its
 ``parent_id`` (the post, or the parent comment) and its conversation is the post; an edit is
 linked to the original object as ``repost_of`` (so dedupe folds it into the original's case
@@ -198,6 +199,34 @@ def _from_read(raw: RawPost, obj: dict[str, Any], post_id: str | None) -> Compla
                       **_text_parts(text, obj.get("message_tags")))
 
 
+def _read_message_media(message: dict[str, Any]) -> list[Media]:
+    media = []
+    for a in _obj(message.get("attachments")).get("data") or []:
+        if not isinstance(a, dict):
+            continue
+        image, video = _obj(a.get("image_data")), _obj(a.get("video_data"))
+        kind = MediaType.IMAGE if image else MediaType.VIDEO if video else MediaType.DOCUMENT
+        media.append(Media(type=kind, id=str(a["id"]) if a.get("id") else None,
+                           url=image.get("url") or video.get("url") or a.get("file_url")))
+    return media
+
+
+def _from_read_message(raw: RawPost, message: dict[str, Any]) -> Complaint:
+    """A Messenger message read from a conversation: the same complaint its webhook gives."""
+    sender = message.get("from")
+    if not isinstance(sender, dict) or not sender.get("id"):
+        raise UnparseablePayload(f"{raw.external_id}: the message has no from.id")
+    text = message.get("message", "")
+    if not isinstance(text, str):
+        raise UnparseablePayload(f"{raw.external_id}: 'message' is not a string")
+    psid = str(sender["id"])
+    name = sender.get("name")
+    return _complaint(raw, author=Author(id=psid, name=name if isinstance(name, str) else None), text=text,
+                      created_at=meta_time(message.get("created_time"), what=f"{raw.external_id}: created_time"),
+                      media=tuple(_read_message_media(message)), thread=Thread(conversation_id=psid),
+                      **_text_parts(text, None))
+
+
 def normalize_post(raw: RawPost) -> Complaint:
     """One stored Facebook payload (a single-item delivery or a read) → a Complaint."""
     try:
@@ -206,6 +235,8 @@ def normalize_post(raw: RawPost) -> Complaint:
         raise UnparseablePayload(f"payload is not JSON: {exc}") from None
     if not isinstance(obj, dict):
         raise UnparseablePayload("payload is not a JSON object")
+    if isinstance(obj.get("data"), dict) and "conversation_id" in obj:
+        return _from_read_message(raw, obj["data"])
     if isinstance(obj.get("data"), dict):
         post_id = obj.get("post_id")
         return _from_read(raw, obj["data"], str(post_id) if post_id else None)
