@@ -67,20 +67,30 @@ def test_pushed_and_reconciled_posts_stored_once_and_acknowledged_once(fb_daemon
     pushed: list[dict[str, Any]] = []
     lost: list[dict[str, Any]] = []
     expected: set[str] = set()
-    for i in range(24):
-        kind = i % 3
+    comments: list[str] = []
+    lost_kinds: set[int] = set()
+    for i in range(28):
+        kind = i % 4
         if kind == 0:
             d = fake.add_post(f"citizen {i}", _text(i))
             expected.add(d["entry"][0]["changes"][0]["value"]["post_id"])
         elif kind == 1:
             d = fake.add_comment(post_id, f"citizen {i}", _text(i))
-            expected.add(d["entry"][0]["changes"][0]["value"]["comment_id"])
-        else:
+            comments.append(d["entry"][0]["changes"][0]["value"]["comment_id"])
+            expected.add(comments[-1])
+        elif kind == 2:
             d = fake.add_message(f"citizen {i}", _text(i))
             expected.add(d["entry"][0]["messaging"][0]["message"]["mid"])
-        # a third of the feed items' deliveries are lost: reconciliation must find them
-        (lost if kind != 2 and rng.random() < 0.35 else pushed).append(d)
-    assert lost, "the seed must lose some deliveries"
+        else:
+            d = fake.tag_page(f"citizen {i}", _text(i))                     # a post elsewhere tagging the Page
+            expected.add(d["entry"][0]["changes"][0]["value"]["post_id"])
+        # a third of the deliveries are lost: reconciliation (feed, comments, tagged, Messenger) finds them
+        if rng.random() < 0.35:
+            lost.append(d)
+            lost_kinds.add(kind)
+        else:
+            pushed.append(d)
+    assert lost_kinds == {0, 1, 2, 3}, "the seed must lose deliveries of every kind"
     store = load_plugins().open_store(db_url)
     fb_daemon.start()
     wait_until(lambda: http_up(fb_daemon), what="the daemon's HTTP server", daemon=fb_daemon)
@@ -106,8 +116,7 @@ def test_pushed_and_reconciled_posts_stored_once_and_acknowledged_once(fb_daemon
     own, fake.outbox = fake.outbox[:], []
     assert own and fake.webhooks.send_all(own) == [200] * len(own)
     # an edit folds into its original's case; a removal tombstones its post's text, the case kept
-    edited_id = next(c.external_id for c in complaints if c.external_id.count("_") == 1
-                     and not c.external_id.startswith((fake.page_id, "m_")))
+    edited_id = comments[0]
     removed_id = next(c.external_id for c in complaints if c.external_id.startswith(fake.page_id))
     assert fake.webhooks.send(fake.edit(edited_id, _text(999))) == 200
     assert fake.webhooks.send(fake.remove(removed_id)) == 200

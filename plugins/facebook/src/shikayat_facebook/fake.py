@@ -119,7 +119,7 @@ class FakeFacebook(FakeGraph):
             now = time.time()
             who = self.person(author)
             post = {"id": f"{who['id']}_{600_000_000_000 + self._next()}", "message": f"{self.page_name} {text}",
-                    "created": now, "created_time": iso(now),
+                    "from": who, "created": now, "created_time": iso(now),
                     "message_tags": [{"id": self.page_id, "name": self.page_name, "type": "page", "offset": 0,
                                       "length": len(self.page_name)}]}
             post["permalink_url"] = f"https://www.facebook.com/{post['id']}"
@@ -159,7 +159,7 @@ class FakeFacebook(FakeGraph):
             return {"object": "page", "entry": [{"id": self.page_id, "time": now_ms, "messaging": [event]}]}
 
     def find(self, object_id: str) -> dict[str, Any] | None:
-        return next((o for o in [*self.posts, *self.comments] if o["id"] == object_id), None)
+        return next((o for o in [*self.posts, *self.tagged, *self.comments] if o["id"] == object_id), None)
 
     def edit(self, object_id: str, text: str) -> dict[str, Any]:
         """The author edits a post or comment; returns the ``edited`` delivery."""
@@ -175,6 +175,7 @@ class FakeFacebook(FakeGraph):
             obj = self.find(object_id)
             assert obj is not None, object_id
             self.posts = [p for p in self.posts if p["id"] != object_id]
+            self.tagged = [p for p in self.tagged if p["id"] != object_id]
             self.comments = [c for c in self.comments if c["id"] != object_id]
             return self._delivery(self._feed_value(obj, "remove", time.time()))
 
@@ -224,7 +225,9 @@ class FakeFacebook(FakeGraph):
                 items = sorted((p for p in fake.tagged if p["created"] >= since), key=lambda p: p["created"],
                                reverse=True)
                 fields = request.query_params.get("fields", "")
-                return fake.page(request, [fake._public(p, fields) for p in items])
+                # Meta gives `from` of a person's post only to its author
+                return fake.page(request, [{k: v for k, v in fake._public(p, fields).items() if k != "from"}
+                                           for p in items])
 
         async def conversations(request: Request) -> Response:
             with fake.lock:
