@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
 import pytest
 
+from shikayat.complaint import utcnow
 from shikayat.config import Config, build_config
 from shikayat.daemon import Daemon
 from shikayat.errors import AuthError, RateLimited
@@ -191,3 +193,55 @@ async def test_a_cursor_that_does_not_move_is_not_fetched_in_a_loop(tmp_path: Pa
         assert state.last_error == CURSOR_STUCK and state.cursor == {"after": "1"}
     finally:
         store.close()
+
+
+async def test_a_fetcher_resumes_from_its_channels_inbox_before_its_first_fetch(
+        config: Config, plugins: Plugins, dstore: Store, feed: FakeFeed) -> None:
+    """``resume`` runs once per poller start, before any fetch, with a view of the channel's own
+    inbox; a resume that fails is reported and the channel polls on."""
+    from shikayat.complaint import RawPost
+    from shikayat.platforms import Fetcher, Page
+    from shikayat.store import InboxView
+    from shikayat.testing.fakes import FakePlatform, payload_bytes
+    from shikayat.types import Cursor
+
+    calls: list[str] = []
+    seen: dict[str, object] = {}
+
+    class Resuming(Fetcher):
+        def __init__(self, inner: Fetcher, channel: str) -> None:
+            self.inner, self.channel = inner, channel
+
+        async def resume(self, inbox: InboxView) -> None:
+            calls.append(f"resume:{self.channel}")
+            stubs = await inbox.posts(prefix="later:", since=utcnow() - timedelta(days=1))
+            seen[self.channel] = ([s.external_id for s in stubs], await inbox.stored(["later:1", "nope"]))
+            if self.channel == "two":
+                raise RuntimeError("resume broke")
+
+        async def fetch(self, cursor: Cursor | None) -> Page:
+            calls.append(f"fetch:{self.channel}")
+            return await self.inner.fetch(cursor)
+
+    class ResumingPlatform(FakePlatform):
+        def fetcher(self, channel: Channel, client: httpx.AsyncClient) -> Fetcher:
+            return Resuming(super().fetcher(channel, client), channel.name)
+
+    import shikayat_storage.plugin
+
+    provides = FakePlugin(feed)
+    provides.platform = ResumingPlatform(feed)
+    plugins = load_plugins(entry_points_enabled=False, extra=[provides, shikayat_storage.plugin])
+    stub = {"id": "later:1", "author": "a", "text": "x", "created_at": "2026-05-01T00:00:00Z"}
+    dstore.add_raw([RawPost(platform="fake", external_id="later:1", channel="one", payload=payload_bytes(stub))])
+    feed.post("a complaint", author="c1")
+    daemon = Daemon(config, plugins, dstore, policy=FAST, transport=feed.transport())
+    task = asyncio.create_task(daemon.run())
+    await _until(lambda: dstore.stats()["complaints"] == 2 and {"fetch:one", "fetch:two"} <= set(calls))
+    daemon.request_stop()
+    assert await asyncio.wait_for(task, 10) == 0
+    for name in ("one", "two"):
+        mine = [c for c in calls if c.endswith(f":{name}")]
+        assert mine[0] == f"resume:{name}" and mine.count(f"resume:{name}") == 1 and len(mine) > 1
+    assert seen == {"one": (["later:1"], {"later:1"}), "two": ([], {"later:1"})}   # own channel only
+

@@ -27,6 +27,7 @@ from harness import (
     write_config,
 )
 
+from shikayat.complaint import TOMBSTONE
 from shikayat_facebook.fake import FakeFacebook
 
 pytestmark = pytest.mark.e2e
@@ -66,20 +67,30 @@ def test_pushed_and_reconciled_posts_stored_once_and_acknowledged_once(fb_daemon
     pushed: list[dict[str, Any]] = []
     lost: list[dict[str, Any]] = []
     expected: set[str] = set()
-    for i in range(24):
-        kind = i % 3
+    comments: list[str] = []
+    lost_kinds: set[int] = set()
+    for i in range(28):
+        kind = i % 4
         if kind == 0:
             d = fake.add_post(f"citizen {i}", _text(i))
             expected.add(d["entry"][0]["changes"][0]["value"]["post_id"])
         elif kind == 1:
             d = fake.add_comment(post_id, f"citizen {i}", _text(i))
-            expected.add(d["entry"][0]["changes"][0]["value"]["comment_id"])
-        else:
+            comments.append(d["entry"][0]["changes"][0]["value"]["comment_id"])
+            expected.add(comments[-1])
+        elif kind == 2:
             d = fake.add_message(f"citizen {i}", _text(i))
             expected.add(d["entry"][0]["messaging"][0]["message"]["mid"])
-        # a third of the feed items' deliveries are lost: reconciliation must find them
-        (lost if kind != 2 and rng.random() < 0.35 else pushed).append(d)
-    assert lost, "the seed must lose some deliveries"
+        else:
+            d = fake.tag_page(f"citizen {i}", _text(i))                     # a post elsewhere tagging the Page
+            expected.add(d["entry"][0]["changes"][0]["value"]["post_id"])
+        # a third of the deliveries are lost: reconciliation (feed, comments, tagged, Messenger) finds them
+        if rng.random() < 0.35:
+            lost.append(d)
+            lost_kinds.add(kind)
+        else:
+            pushed.append(d)
+    assert lost_kinds == {0, 1, 2, 3}, "the seed must lose deliveries of every kind"
     store = load_plugins().open_store(db_url)
     fb_daemon.start()
     wait_until(lambda: http_up(fb_daemon), what="the daemon's HTTP server", daemon=fb_daemon)
@@ -104,13 +115,13 @@ def test_pushed_and_reconciled_posts_stored_once_and_acknowledged_once(fb_daemon
     # our own replies come back as feed events: ignored, never complaints
     own, fake.outbox = fake.outbox[:], []
     assert own and fake.webhooks.send_all(own) == [200] * len(own)
-    # an edit folds into its original's case; a removal is recorded and never acknowledged
-    edited_id = next(c.external_id for c in complaints if c.external_id.count("_") == 1
-                     and not c.external_id.startswith((fake.page_id, "m_")))
+    # an edit folds into its original's case; a removal tombstones its post's text, the case kept
+    edited_id = comments[0]
     removed_id = next(c.external_id for c in complaints if c.external_id.startswith(fake.page_id))
     assert fake.webhooks.send(fake.edit(edited_id, _text(999))) == 200
     assert fake.webhooks.send(fake.remove(removed_id)) == 200
-    wait_until(lambda: store.stats()["inbox_pending"] == 0 and store.stats()["complaints"] == len(expected) + 2,
+    wait_until(lambda: store.stats()["inbox_pending"] == 0 and store.stats()["complaints"] == len(expected) + 1
+               and any(e.kind == "complaint.removed" for e in store.events()),
                what="the edit and the removal processed", daemon=fb_daemon)
     time.sleep(1.5)                                 # a reconciliation round more: still nothing new
     stats = store.stats()
@@ -118,9 +129,10 @@ def test_pushed_and_reconciled_posts_stored_once_and_acknowledged_once(fb_daemon
     by_key = {c.external_id: c for c in store.iter_complaints()}
     edit = next(c for k, c in by_key.items() if k.startswith(edited_id + ":edited:"))
     assert edit.duplicate_of == by_key[edited_id].id and edit.text == _text(999)
-    removal = by_key[removed_id + ":removed"]
-    assert removal.text == "" and not removal.actionable
-    assert by_key[removed_id].text == _text(int(by_key[removed_id].author.name.split()[-1]))   # case kept
+    assert removed_id + ":removed" not in by_key                       # the notice is no complaint
+    removed = by_key[removed_id]
+    assert removed.text == TOMBSTONE and removed.removed_at is not None               # the case is kept
+    assert removed.docket == next(c for c in complaints if c.external_id == removed_id).docket
     assert _acks(fake).most_common(1)[0][1] == 1
     assert fb_daemon.terminate() == 0
     store.close()
@@ -148,9 +160,9 @@ def test_ingest_replays_a_delivery_through_split(tmp_path: Path, db_url: str) ->
     store = load_plugins().open_store(db_url)
     try:
         stats = store.stats()
-        assert stats["complaints"] == 7 and stats["inbox_ignored"] == 1                     # 5 feed + 3 Messenger
+        assert stats["complaints"] == 6 and stats["inbox_ignored"] == 2    # 3 feed + 3 Messenger; own, removal
         keys = {c.external_id for c in store.iter_complaints()}
-        assert "m_FAKEmid000004" in keys and "444444444444444_777777777777777:removed" in keys
+        assert "m_FAKEmid000004" in keys and "444444444444444_777777777777777:removed" not in keys
         assert "444444444444444_999999999999999" not in keys                               # our Page's own reply
     finally:
         store.close()

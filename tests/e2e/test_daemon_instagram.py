@@ -154,9 +154,6 @@ def test_ingest_replays_deliveries_through_split(tmp_path: Path, db_url: str) ->
         store.close()
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "known gap: the mention queue lives in the daemon's memory; a mention whose stub is committed "
-    "but not yet looked up when the process dies is never looked up (see shikayat_instagram.hydrate)"))
 def test_mention_committed_before_kill_9_is_looked_up_after_restart(tmp_path: Path, db_url: str,
                                                                     fake_ig: Any, open_db: Any) -> None:
     fake, running = fake_ig

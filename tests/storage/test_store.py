@@ -7,14 +7,15 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
+import orjson
 import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from shikayat.complaint import Author, Complaint, Location, Media, RawPost, Thread, utcnow
+from shikayat.complaint import TOMBSTONE, Author, Complaint, Location, Media, RawPost, Thread, utcnow
 from shikayat.errors import SchemaOutdated
-from shikayat.store import DeadLetter, Event, Ignored, OutboxEntry, Processed, Support
+from shikayat.store import DeadLetter, Event, Ignored, OutboxEntry, Processed, Removal, Support
 from shikayat.types import DuplicateReason, Language, MediaType, Priority, Status
 from shikayat_storage import SQLStore
 from shikayat_storage.models import metadata
@@ -318,3 +319,97 @@ def test_claimed_reply_carries_its_author_and_their_latest_post_on_the_channel(s
     assert "919800000001" not in repr(item)                     # the phone stays out of repr
     assert item.last_inbound_at == base + timedelta(days=3)     # the author's newest on this channel
     assert item.last_inbound_at.tzinfo is not None
+
+
+def test_a_channels_raw_posts_are_listed_by_literal_key_prefix_since_a_time(store: SQLStore) -> None:
+    now = utcnow()
+    at = {"stub:1": now - timedelta(days=3), "stub:2": now - timedelta(hours=1), "stub:3": now,
+          "stubby": now, "plain": now, "st%b:4": now, "st_b:5": now}
+    store.add_raw([raw(k).model_copy(update={"received_at": t}) for k, t in at.items()], channel="ch")
+    store.add_raw([raw("stub:9", channel="other")])
+    store.add_raw([raw("stub:8", platform="facebook")])
+    since = now - timedelta(days=1)
+    listed = store.raw_posts("twitter", "ch", prefix="stub:", since=since, limit=10)
+    assert [i.external_id for i in listed] == ["stub:3", "stub:2"]                 # newest first
+    assert listed[0].payload == b'{"id": "stub:3"}' and listed[0].channel == "ch"
+    assert [i.external_id for i in store.raw_posts("twitter", "ch", prefix="stub:", since=since, limit=1)] == [
+        "stub:3"]
+    # the prefix is literal: LIKE wildcards in it match only themselves
+    assert [i.external_id for i in store.raw_posts("twitter", "ch", prefix="st%", since=since, limit=10)] == [
+        "st%b:4"]
+    assert [i.external_id for i in store.raw_posts("twitter", "ch", prefix="st_", since=since, limit=10)] == [
+        "st_b:5"]
+    # listing leases nothing: the rows are still claimable
+    assert len(store.claim_inbox(20, owner="w", lease_seconds=60)) == 9
+
+
+def test_stored_keys_tells_which_keys_the_platform_inbox_holds(store: SQLStore) -> None:
+    store.add_raw([raw("a"), raw("b", channel="other"), raw("c", platform="facebook")])
+    store.add_raw([], dead=[(raw("d"), "bad")])
+    assert store.stored_keys("twitter", ["a", "b", "c", "d", "e"]) == {"a", "b", "d"}
+    assert store.stored_keys("twitter", []) == set()
+    many = [str(i) for i in range(1200)]                                           # more than one batch
+    store.add_raw([raw(k) for k in many[::2]])
+    assert store.stored_keys("twitter", many) == set(many[::2])
+
+
+def test_a_removal_tombstones_the_post_and_its_edits_and_keeps_the_case_once(store: SQLStore) -> None:
+    store.add_raw([raw("c1"), raw("c1:edited:5"), raw("d1"), raw("c1:removed"), raw("c1:removed:again")])
+    i1, i2, i3, i4, i5 = store.claim_inbox(5, owner="w", lease_seconds=30)
+    case = complaint("c1", docket="SK-C", category="chain_snatching", priority=Priority.HIGH,
+                     text_normalized="chain chheen li")
+    edit = complaint("c1:edited:5", docket="SK-E", duplicate_of=case.id, text="chain chheen li, do ladke")
+    dup = complaint("d1", docket="SK-D", duplicate_of=case.id, author=Author(id="a2"))
+    store.save_outcomes([Processed(i1.id, case, outbox=[OutboxEntry("ack", "ch", "c1", "a1", "registered")])])
+    store.save_outcomes([Processed(i2.id, edit, support=Support(case.id, posts=1)),
+                         Processed(i3.id, dup, support=Support(case.id, posts=1, authors=1))])
+    when = datetime(2026, 5, 2, 10, 0, tzinfo=UTC)
+    store.save_outcomes([Removal(i4.id, "twitter", "c1", removed_at=when, removed_by="a1",
+                                 edits_prefix="c1:edited:", note="removal of c1 by a1")])
+    back = store.get_complaint(case.id)
+    assert back is not None and back.text == TOMBSTONE and back.text_normalized is None
+    assert back.removed_at == when
+    # the case stays: decisions, support, status, reply
+    assert (back.docket, back.category, back.priority, back.status) == ("SK-C", "chain_snatching", Priority.HIGH,
+                                                                       case.status)
+    assert (back.support_posts, back.support_authors) == (3, 2) and store.stats()["outbox_pending"] == 1
+    edited = store.get_complaint(edit.id)
+    assert edited is not None and edited.text == TOMBSTONE and edited.removed_at == when
+    other = store.get_complaint(dup.id)
+    assert other is not None and other.text == dup.text and other.removed_at is None     # another author's post
+    removed = [e for e in store.events() if e.kind == "complaint.removed"]
+    assert sorted(e.complaint_id or "" for e in removed) == sorted([case.id, edit.id])
+    assert removed[0].detail["removed_by"] == "a1" and removed[0].detail["removed_at"] == when.isoformat()
+    assert store.stats()["inbox_ignored"] == 1 and store.stats()["complaints"] == 3
+    # the raw payload stays verbatim: the inbox is the record of what was received
+    assert store.raw_posts("twitter", "ch", prefix="c1", since=when - timedelta(days=3650), limit=9)[-1].payload == \
+        raw("c1").payload
+    # the same removal again (reprocessed, or a second notice) changes nothing and records nothing
+    store.save_outcomes([Removal(i5.id, "twitter", "c1", removed_at=utcnow(), removed_by="a1")])
+    assert len([e for e in store.events() if e.kind == "complaint.removed"]) == 2
+    again = store.get_complaint(case.id)
+    assert again is not None and again.removed_at == when
+
+
+def test_a_removal_that_arrives_before_its_post_is_applied_when_the_post_is_saved(store: SQLStore) -> None:
+    store.add_raw([raw("p1:removed"), raw("p1"), raw("p2")])
+    notice, first, other = store.claim_inbox(3, owner="w", lease_seconds=30)
+    store.save_outcomes([Removal(notice.id, "twitter", "p1", removed_by=None)])
+    assert store.stats()["complaints"] == 0 and store.stats()["inbox_ignored"] == 1
+    post, unrelated = complaint("p1"), complaint("p2")
+    store.save_outcomes([Processed(first.id, post), Processed(other.id, unrelated)])
+    back = store.get_complaint(post.id)
+    assert back is not None and back.text == TOMBSTONE and back.removed_at is not None
+    assert [e.kind for e in store.events(post.id)] == ["complaint.removed"]
+    kept = store.get_complaint(unrelated.id)
+    assert kept is not None and kept.text == unrelated.text and kept.removed_at is None
+    # export shows it as removed
+    from io import BytesIO
+
+    from shikayat.replay import export_complaints
+
+    out = BytesIO()
+    export_complaints(store, out)
+    lines = {row["external_id"]: row for row in map(orjson.loads, out.getvalue().splitlines())}
+    assert lines["p1"]["text"] == TOMBSTONE and lines["p1"]["removed_at"] is not None
+    assert lines["p2"]["removed_at"] is None

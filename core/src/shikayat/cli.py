@@ -256,7 +256,8 @@ def _drain(store: Store, config: Config, plugins: Plugins) -> None:
     pipeline.rebuild_index()
     r = pipeline.drain(config.daemon.batch_size)
     click.echo(f"processed {r.claimed}: {r.processed - r.duplicates} new case(s), {r.duplicates} duplicate(s), "
-               f"{r.ignored} own post(s) ignored, {r.dead} dead letter(s), {r.replies_queued} repl(ies) queued")
+               f"{r.ignored} own post(s) ignored, {r.dead} dead letter(s), {r.replies_queued} repl(ies) queued"
+               + (f", {r.removed} removal(s) recorded" if r.removed else ""))
 
 
 def _when(value: str | None) -> datetime | None:

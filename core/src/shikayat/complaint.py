@@ -163,11 +163,17 @@ class Complaint(_Model):
     sla_due: UTCDateTime | None = None
     status: Status = Status.NEW
     action_report: str | None = None
+    removed_at: UTCDateTime | None = None
+    """When the post was deleted on the platform; its ``text`` is then :data:`TOMBSTONE` (the
+    case, its decisions and its support stay)."""
 
     @property
     def is_duplicate(self) -> bool:
         return self.duplicate_of is not None
 
+
+TOMBSTONE = "[removed by its author]"
+"""The stored text of a complaint whose post was deleted on the platform."""
 
 _DEVANAGARI = re.compile(r"[\u0900-\u097F]")
 _LATIN = re.compile(r"[A-Za-z]")
@@ -205,6 +211,7 @@ __all__ = [
     "Priority",
     "RawPost",
     "Status",
+    "TOMBSTONE",
     "Thread",
     "UTCDateTime",
     "detect_language",

@@ -1,7 +1,9 @@
 """The daemon: one asyncio process running every part of Shikayat.
 
-* a poller per enabled channel that can fetch: fetch a page → commit its posts and the new
-  cursor together → fetch on, or sleep ``poll_interval`` when caught up;
+* a poller per enabled channel that can fetch: once it holds the channel's lock, let the
+  fetcher resume what a previous process left unfinished (:meth:`Fetcher.resume`); then fetch a
+  page → commit its posts and the new cursor together → fetch on, or sleep ``poll_interval``
+  when caught up;
 * the pipeline worker (normalize → dedupe → classify → route → store → queue replies);
 * the outbox worker (send replies, retry, never twice);
 * the HTTP server (health, readiness, webhooks).
@@ -30,10 +32,10 @@ from shikayat.errors import FatalError, RetryableError, ShikayatError
 from shikayat.pipeline import Pipeline
 from shikayat.pipeline.process import worker_name
 from shikayat.pipeline.reply import OutboxWorker
-from shikayat.platforms import Capability, Channel, Replier
+from shikayat.platforms import Capability, Channel, Fetcher, Replier
 from shikayat.plugins import Plugins
 from shikayat.retry import DEFAULT_POLICY, RetryPolicy, retrying
-from shikayat.store import Event, Store
+from shikayat.store import Event, InboxView, Store
 from shikayat.web import create_app
 from shikayat.webhooks import WebhookRoutes
 
@@ -192,6 +194,7 @@ class Daemon:
             logger.info("channel %s is polled by another instance; waiting", name)
             await self._sleep(interval)
         try:
+            await self._resume(channel, fetcher)
             cursor = await asyncio.to_thread(self.store.get_cursor, name)
             while not self.stopping.is_set():
                 try:
@@ -237,6 +240,16 @@ class Daemon:
                     await self._sleep(interval)
         finally:
             await asyncio.to_thread(self.store.unlock_channel, name)
+
+    async def _resume(self, channel: Channel, fetcher: Fetcher) -> None:
+        """The fetcher's :meth:`~Fetcher.resume`; a failure there is reported, never fatal: the
+        channel's polling goes on (what was not resumed stays in the inbox as its record)."""
+        try:
+            await fetcher.resume(InboxView(self.store, channel.platform, channel.name))
+        except Exception as exc:  # noqa: BLE001 - resuming is best effort; polling must start
+            logger.exception("channel %s: resuming unfinished work failed", channel.name)
+            await asyncio.to_thread(self.store.update_channel, channel.name,
+                                    last_error=f"resume: {type(exc).__name__}: {exc}")
 
     async def _channel_failed(self, channel: Channel, exc: ShikayatError) -> None:
         message = f"{type(exc).__name__}: {exc}"

@@ -11,6 +11,7 @@
     │   ├── SkippableError     log, drop this item, continue
     │   │   ├── UnparseablePayload   a payload the normalizer cannot read (dead letter)
     │   │   └── NotAPost       a stored notification that is no post (inbox row ignored)
+    │   │       └── PostRemoved  its author deleted a stored post (its text is tombstoned)
     │   └── FatalError         permanent: never retried, stop this source, alert a human
     │       └── AuthError      bad, expired or revoked credentials
     ├── WebhookRejected        bad signature or token; answer 401, store nothing
@@ -24,6 +25,7 @@ Plugins map their platform's HTTP errors onto these in one function (see each pl
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 
 class ShikayatError(Exception):
@@ -101,6 +103,27 @@ class NotAPost(SkippableError):
     """A stored payload is a notification, not a post (say, a webhook stub naming a post whose
     text is fetched and stored separately). The normalizer raises it; the inbox row is marked
     ignored with this message and never becomes a complaint or a dead letter."""
+
+
+class PostRemoved(NotAPost):
+    """A stored payload records that a post was deleted on the platform (by its author).
+
+    The normalizer raises it for the removal notice. Core keeps the case but replaces the text
+    of the complaint stored under ``external_id`` — and of its edits, stored under keys starting
+    with ``edits_prefix`` — by :data:`shikayat.complaint.TOMBSTONE`, sets its ``removed_at``
+    and records a ``complaint.removed`` event; a removal that arrives before its post is kept
+    and applied when the post is stored. The notice's own inbox row is marked ignored.
+    """
+
+    def __init__(self, external_id: str, *, removed_at: datetime | None = None, removed_by: str | None = None,
+                 edits_prefix: str | None = None) -> None:
+        super().__init__(f"removal of {external_id}" + (f" by {removed_by}" if removed_by else ""))
+        self.external_id = external_id
+        self.removed_at = removed_at
+        """When the platform says it happened (None: when it is recorded)."""
+        self.removed_by = removed_by
+        """The platform user id that removed it, when the platform says."""
+        self.edits_prefix = edits_prefix
 
 
 class FatalError(PlatformError):

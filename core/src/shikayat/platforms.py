@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     import httpx
 
     from shikayat.complaint import Author, Complaint, RawPost
+    from shikayat.store import InboxView
 
 
 class Capability(StrEnum):
@@ -89,11 +90,24 @@ class Page:
 
 
 class Fetcher(ABC):
-    """Pulls posts for one channel. Stateless between calls: all state is in the cursor."""
+    """Pulls posts for one channel. Stateless between calls: all state is in the cursor, and
+    whatever a fetcher keeps in memory besides is rebuilt from the inbox by :meth:`resume`."""
 
     @abstractmethod
     async def fetch(self, cursor: Cursor | None) -> Page:
         """Return the next page after ``cursor`` (``None``: first poll of this channel)."""
+
+    async def resume(self, inbox: InboxView) -> None:
+        """Pick up work a previous process committed but did not finish.
+
+        Called by the daemon once per start of the channel's poller, after it holds the
+        channel's lock and before the first :meth:`fetch`. ``inbox`` lists this channel's raw
+        posts by key prefix and tells which keys are stored; a fetcher that keeps work in memory
+        (mentions waiting to be looked up) rebuilds it from there. Keep it bounded (a time
+        window, a limit): it runs on every start. An exception is logged and the channel polls
+        on. Default: nothing to resume.
+        """
+        return None
 
 
 @dataclass(frozen=True)

@@ -17,13 +17,24 @@ Invariants every implementation must keep (the storage tests check each):
   counts of canonical complaints and the inbox states commit together. A complaint whose
   (platform, external_id) already exists is skipped with its outbox rows (a second worker
   that raced on an expired lease cannot create a second case or a second reply).
+* a :class:`Removal` (the platform reports a post deleted) keeps the case: the complaint under
+  its key, and its edits under ``edits_prefix``, keep every decision and support count, but
+  their ``text`` becomes :data:`~shikayat.complaint.TOMBSTONE`, ``text_normalized`` None and
+  ``removed_at`` set, with a ``complaint.removed`` event, once. A removal whose post is not
+  stored yet is kept and applied when the post is saved (deliveries arrive out of order). The
+  inbox keeps raw payloads verbatim: it is the record of what was received, and the source
+  ``reprocess`` reads; every reading path (export, status, replies) uses the complaint.
 * a claimed row is leased: no other claim returns it until its lease expires.
 * an outbox row's ``attempts`` is incremented and committed when it is claimed, before the
   reply is sent, so a crash after sending is visible as ``attempts > 1`` on the next claim.
+
+A fetcher never sees the store: at start it is given an :class:`InboxView`, a read-only view of
+its own channel's inbox (see :meth:`shikayat.platforms.Fetcher.resume`).
 """
 
 from __future__ import annotations
 
+import asyncio
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -136,7 +147,21 @@ class Ignored:
     reason: str
 
 
-Outcome = Processed | DeadLetter | Ignored
+@dataclass(frozen=True)
+class Removal:
+    """The inbox row is a platform's notice that a stored post was deleted (see
+    :class:`~shikayat.errors.PostRemoved`); the row itself is marked ignored with ``note``."""
+
+    inbox_id: int
+    platform: str
+    external_id: str
+    removed_at: datetime | None = None
+    removed_by: str | None = None
+    edits_prefix: str | None = None
+    note: str = ""
+
+
+Outcome = Processed | DeadLetter | Ignored | Removal
 
 
 @dataclass(frozen=True)
@@ -234,6 +259,17 @@ class Store(ABC):
 
     @abstractmethod
     def get_cursor(self, channel: str) -> Cursor | None: ...
+
+    @abstractmethod
+    def raw_posts(self, platform: str, channel: str, *, prefix: str, since: datetime,
+                  limit: int) -> list[InboxItem]:
+        """Inbox rows of ``channel`` on ``platform`` whose external id starts with ``prefix``
+        (taken literally: no wildcards), received at or after ``since``, newest first, at most
+        ``limit``; in any state, leases untouched."""
+
+    @abstractmethod
+    def stored_keys(self, platform: str, external_ids: Iterable[str]) -> set[str]:
+        """Those of ``external_ids`` that the inbox holds for ``platform`` (any channel, any state)."""
 
     # -- processing ------------------------------------------------------------------------
     @abstractmethod
@@ -338,3 +374,31 @@ class Store(ABC):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+class InboxView:
+    """What a fetcher may read of the inbox when its channel starts: its own raw posts, and
+    which keys are stored. Read-only; each call runs the store in a worker thread.
+
+    Given by the daemon to :meth:`shikayat.platforms.Fetcher.resume`, so that work a fetcher
+    keeps in memory (Instagram's mentions waiting to be looked up) is rebuilt from what was
+    committed before a crash.
+    """
+
+    def __init__(self, store: Store, platform: str, channel: str) -> None:
+        self._store = store
+        self.platform = platform
+        self.channel = channel
+
+    async def posts(self, *, prefix: str, since: datetime, limit: int = 1000) -> list[InboxItem]:
+        """This channel's raw posts whose key starts with ``prefix``, received at or after
+        ``since``, newest first (at most ``limit``)."""
+        return await asyncio.to_thread(self._store.raw_posts, self.platform, self.channel, prefix=prefix,
+                                       since=since, limit=limit)
+
+    async def stored(self, keys: Iterable[str]) -> set[str]:
+        """Those of ``keys`` the inbox holds on this platform (whichever channel or path stored them)."""
+        wanted = list(dict.fromkeys(keys))
+        if not wanted:
+            return set()
+        return await asyncio.to_thread(self._store.stored_keys, self.platform, wanted)

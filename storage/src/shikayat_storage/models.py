@@ -68,6 +68,7 @@ class Inbox(Base):
     __table_args__ = (
         UniqueConstraint("platform", "external_id"),
         Index("ix_inbox_state_id", "state", "id"),
+        Index("ix_inbox_platform_channel_received_at", "platform", "channel", "received_at"),
     )
 
     id: Mapped[int] = mapped_column(_BigId, primary_key=True, autoincrement=True)
@@ -128,6 +129,7 @@ class ComplaintRow(Base):
     sla_due: Mapped[datetime | None]
     status: Mapped[str] = mapped_column(String(16), index=True)
     action_report: Mapped[str | None] = mapped_column(Text)
+    removed_at: Mapped[datetime | None]
     updated_at: Mapped[datetime]
 
 
@@ -168,6 +170,22 @@ class OutboxRow(Base):
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
+
+
+class RemovalRow(Base):
+    """Posts the platform reported deleted, kept so that a post stored after its removal notice
+    (out-of-order delivery) is tombstoned too."""
+
+    __tablename__ = "removals"
+    __table_args__ = (UniqueConstraint("platform", "external_id"),)
+
+    id: Mapped[int] = mapped_column(_BigId, primary_key=True, autoincrement=True)
+    platform: Mapped[str] = mapped_column(String(40))
+    external_id: Mapped[str] = mapped_column(String(200))
+    edits_prefix: Mapped[str | None] = mapped_column(String(200))
+    removed_at: Mapped[datetime]
+    removed_by: Mapped[str | None] = mapped_column(String(200))
+    inbox_id: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class ChannelRow(Base):

@@ -23,7 +23,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, Select, bindparam, create_engine, event, func, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from shikayat.complaint import Author, Complaint, Location, Media, Thread, utcnow
+from shikayat.complaint import TOMBSTONE, Author, Complaint, Location, Media, Thread, utcnow
 from shikayat.complaint import RawPost
 from shikayat.store import (
     ChannelState,
@@ -37,11 +37,12 @@ from shikayat.store import (
     OutboxItem,
     OutboxState,
     Processed,
+    Removal,
     SchemaStatus,
     Store,
 )
 from shikayat.types import Cursor, DuplicateReason, Language, Priority, RouteBasis, Status
-from shikayat_storage.models import ChannelRow, ComplaintRow, EventRow, Inbox, OutboxRow
+from shikayat_storage.models import ChannelRow, ComplaintRow, EventRow, Inbox, OutboxRow, RemovalRow
 
 logger = logging.getLogger(__name__)
 
@@ -93,7 +94,8 @@ def complaint_to_row(c: Complaint, inbox_id: int | None, now: datetime) -> dict[
         "support_authors": c.support_authors, "category": c.category, "priority": c.priority.value,
         "actionable": c.actionable, "sensitive": c.sensitive, "unit": c.unit, "unit_reason": c.unit_reason,
         "unit_basis": c.unit_basis.value if c.unit_basis else None,
-        "sla_due": c.sla_due, "status": c.status.value, "action_report": c.action_report, "updated_at": now,
+        "sla_due": c.sla_due, "status": c.status.value, "action_report": c.action_report,
+        "removed_at": c.removed_at, "updated_at": now,
     }
 
 
@@ -112,8 +114,7 @@ def row_to_complaint(r: Any) -> Complaint:
         duplicate_score=r.duplicate_score, support_posts=r.support_posts, support_authors=r.support_authors,
         category=r.category, priority=Priority(r.priority), actionable=r.actionable, sensitive=r.sensitive,
         unit=r.unit, unit_reason=r.unit_reason, unit_basis=RouteBasis(r.unit_basis) if r.unit_basis else None,
-        sla_due=r.sla_due, status=Status(r.status),
-        action_report=r.action_report,
+        sla_due=r.sla_due, status=Status(r.status), action_report=r.action_report, removed_at=r.removed_at,
     )
 
 
@@ -194,6 +195,25 @@ class SQLStore(Store):
             value = con.scalar(select(ChannelRow.cursor).where(ChannelRow.name == channel))
         return dict(value) if value else None
 
+    def raw_posts(self, platform: str, channel: str, *, prefix: str, since: datetime,
+                  limit: int) -> list[InboxItem]:
+        # (platform, channel, received_at) is indexed: the window bounds the rows read.
+        q = (select(Inbox)
+             .where(Inbox.platform == platform, Inbox.channel == channel, Inbox.received_at >= since,
+                    Inbox.external_id.startswith(prefix, autoescape=True))
+             .order_by(Inbox.received_at.desc(), Inbox.id.desc()).limit(limit))
+        with self.engine.connect() as con:
+            return [_inbox_item(r) for r in con.execute(q)]
+
+    def stored_keys(self, platform: str, external_ids: Iterable[str]) -> set[str]:
+        ids = list(external_ids)
+        found: set[str] = set()
+        with self.engine.connect() as con:
+            for start in range(0, len(ids), 500):
+                found.update(con.scalars(select(Inbox.external_id).where(
+                    Inbox.platform == platform, Inbox.external_id.in_(ids[start:start + 500]))))
+        return found
+
     # -- processing ------------------------------------------------------------------------
     def _claimable(self, q: Select[Any]) -> Select[Any]:
         return q.with_for_update(skip_locked=True) if self.dialect == "postgresql" else q
@@ -241,6 +261,7 @@ class SQLStore(Store):
                     support_posts=ComplaintRow.support_posts + bindparam("b_posts"),
                     support_authors=ComplaintRow.support_authors + bindparam("b_authors"),
                     updated_at=now).execution_options(synchronize_session=False), support)
+            self._record_removals(con, [o for o in outcomes if isinstance(o, Removal)], fresh, now)
             states = []
             for o in outcomes:
                 if isinstance(o, Processed):
@@ -252,10 +273,49 @@ class SQLStore(Store):
                 elif isinstance(o, Ignored):
                     states.append({"b_id": o.inbox_id, "b_state": InboxState.IGNORED.value, "b_error": o.reason,
                                    "b_complaint": None})
+                elif isinstance(o, Removal):
+                    states.append({"b_id": o.inbox_id, "b_state": InboxState.IGNORED.value,
+                                   "b_error": o.note or f"removal of {o.external_id}", "b_complaint": None})
             con.execute(update(Inbox).where(Inbox.id == bindparam("b_id")).values(
                 state=bindparam("b_state"), error=bindparam("b_error"), complaint_id=bindparam("b_complaint"),
                 processed_at=now, lease_owner=None, leased_until=None,
             ).execution_options(synchronize_session=False), states)
+
+    def _record_removals(self, con: Connection, removals: Sequence[Removal], fresh: Sequence[Processed],
+                         now: datetime) -> None:
+        """Keep this batch's removals, and tombstone the complaints they name: stored ones, and the
+        batch's new ones (with a removal recorded earlier, when the notice came first)."""
+        if removals:
+            con.execute(self._insert(RemovalRow).on_conflict_do_nothing(), [
+                {"platform": r.platform, "external_id": r.external_id, "edits_prefix": r.edits_prefix,
+                 "removed_at": r.removed_at or now, "removed_by": r.removed_by, "inbox_id": r.inbox_id}
+                for r in removals])
+        keys = {(r.platform, r.external_id) for r in removals}
+        keys |= {(o.complaint.platform, o.complaint.external_id) for o in fresh}
+        prefixed = [r for r in removals if r.edits_prefix]
+        if not keys:
+            return
+        found = con.execute(select(RemovalRow).where(
+            RemovalRow.platform.in_({p for p, _ in keys}), RemovalRow.external_id.in_({k for _, k in keys})))
+        by_key = {(r.platform, r.external_id): r for r in found if (r.platform, r.external_id) in keys}
+        targets = [(ComplaintRow.platform == p) & (ComplaintRow.external_id == k) for p, k in by_key]
+        targets += [(ComplaintRow.platform == r.platform)
+                    & ComplaintRow.external_id.startswith(r.edits_prefix or "", autoescape=True) for r in prefixed]
+        if not targets:
+            return
+        rows = con.execute(select(ComplaintRow.id, ComplaintRow.platform, ComplaintRow.external_id)
+                           .where(ComplaintRow.removed_at.is_(None), or_(*targets))).all()
+        for row in rows:
+            removal = by_key.get((row.platform, row.external_id)) or next(
+                by_key[(r.platform, r.external_id)] for r in prefixed
+                if r.platform == row.platform and row.external_id.startswith(r.edits_prefix or ""))
+            con.execute(update(ComplaintRow).where(ComplaintRow.id == row.id).values(
+                text=TOMBSTONE, text_normalized=None, removed_at=removal.removed_at, updated_at=now))
+            con.execute(self._insert(EventRow), [self._event_row(Event(
+                "complaint.removed", row.id,
+                {"external_id": row.external_id, "removed_at": removal.removed_at.isoformat(),
+                 "removed_by": removal.removed_by, "removal": removal.external_id, "inbox_id": removal.inbox_id},
+                actor="platform"), now)])
 
     @staticmethod
     def _event_row(e: Event, now: datetime) -> dict[str, Any]:

@@ -8,9 +8,9 @@ from typing import Any
 
 import orjson
 
-from shikayat.complaint import Complaint, RawPost, utcnow
+from shikayat.complaint import TOMBSTONE, Complaint, RawPost, utcnow
 from shikayat.decisions import Classification, DecisionContext, Duplicate, Route
-from shikayat.errors import NotAPost
+from shikayat.errors import NotAPost, PostRemoved
 from shikayat.hookspecs import hookimpl
 from shikayat.pipeline import Pipeline
 from shikayat.plugins import Plugins, load_plugins
@@ -164,6 +164,33 @@ def test_a_payload_the_normalizer_declares_no_post_is_ignored_not_dead(
     stats = pstore.stats()
     assert stats["inbox_ignored"] == 1 and stats["inbox_dead"] == 0 and stats["outbox_pending"] == 1
 
+
+
+def test_a_removal_notice_tombstones_its_post_and_keeps_the_case(pipeline: Pipeline, pstore: Store,
+                                                                plugins: Plugins, monkeypatch: Any) -> None:
+    """Any platform's normalizer may raise PostRemoved for a deletion notice: the post's
+    complaint keeps its case and decisions, its text becomes the tombstone, once."""
+    platform = plugins.platforms["fake"]
+    real = platform.normalize
+
+    def normalize(raw_post: RawPost) -> Complaint:
+        if raw_post.external_id.startswith("gone:"):
+            raise PostRemoved(raw_post.external_id.removeprefix("gone:"), removed_by="u1")
+        return real(raw_post)
+
+    monkeypatch.setattr(platform, "normalize", normalize)
+    pstore.add_raw([raw("p1", "mobile chori ho gaya hazratganj mein")])
+    pipeline.drain()
+    case = all_complaints(pstore)[0]
+    pstore.add_raw([RawPost(platform="fake", external_id="gone:p1", channel="city", payload=b"{}")])
+    result = pipeline.drain()
+    assert (result.removed, result.processed, result.ignored, result.dead) == (1, 0, 0, 0)
+    (after,) = all_complaints(pstore)
+    assert after.text == TOMBSTONE and after.removed_at is not None
+    assert (after.docket, after.category, after.unit, after.status) == (case.docket, case.category, case.unit,
+                                                                        case.status)
+    assert pstore.stats()["outbox_pending"] == 1                       # its acknowledgement is still due
+    assert [e.detail["removed_by"] for e in pstore.events(case.id) if e.kind == "complaint.removed"] == ["u1"]
 
 def test_unreadable_payload_is_kept_and_the_rest_goes_on(pipeline: Pipeline, pstore: Store, plugins: Plugins) -> None:
     bad = RawPost(platform="fake", external_id="bad1", channel="city", payload=b'{"id": "bad1", "text": 5}')

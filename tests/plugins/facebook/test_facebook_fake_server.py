@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import orjson
 import pytest
 
 from shikayat import AuthError, Channel, FatalError, RateLimited, ReplyIntent, RetryableError
@@ -72,6 +73,60 @@ async def test_reconciliation_reads_every_post_and_comment_through_paging(fake: 
     assert len(fb.requests_to("/feed")) == 3                                  # 7 posts, 3 a page
     assert fb.requests_to("/comments")[0][2]["filter"] == "stream"
 
+
+async def test_reconciliation_reads_tagging_posts_and_messenger_under_the_webhook_keys(
+        fake: Any, tmp_path: Path) -> None:
+    """Posts that tag the Page and Messenger messages whose deliveries were lost are read back
+    by polling, under the keys their webhooks have: an inbox that stored the deliveries stores
+    nothing twice, and one that lost them gets every one."""
+    fb, running = fake
+    deliveries = [fb.tag_page(f"tagger {i}", f"jam at crossing {i}") for i in range(4)]
+    deliveries += [fb.add_message(f"person {i % 3}", f"UPI fraud report {i}") for i in range(7)]
+    fb.add_message("person 0", "Your complaint is registered", echo=True)      # ours: never read back
+    platform = FacebookPlatform()
+    webhook_keys = {p.external_id for d in deliveries for p in platform.split(orjson.dumps(d), "up_fb")}
+    assert len(webhook_keys) == 11
+    async with httpx.AsyncClient() as http:
+        keys = await _round(platform, channel(running.base_url), http)          # 3 a page
+    assert sorted(keys) == sorted(webhook_keys)
+    assert len(fb.requests_to("/tagged")) == 2 and len(fb.requests_to("/conversations")) == 1
+    assert fb.requests_to("/conversations")[0][2]["platform"] == "messenger"
+    plugins = load_plugins()
+    for lost in (False, True):
+        store = plugins.open_store(f"sqlite:///{tmp_path / f'lost-{lost}.db'}")
+        store.migrate()
+        try:
+            if not lost:
+                assert store.add_raw([p for d in deliveries for p in platform.split(orjson.dumps(d), "up_fb")]) == 11
+            async with httpx.AsyncClient() as http:
+                fetcher = platform.fetcher(channel(running.base_url), http)
+                cursor, new, more = None, 0, True
+                while more:
+                    page = await fetcher.fetch(cursor)
+                    new += store.add_raw(page.posts, channel="up_fb", cursor=page.cursor)
+                    cursor, more = page.cursor, page.more
+            assert new == (11 if lost else 0)
+        finally:
+            store.close()
+
+
+async def test_the_fake_lists_conversations_newest_first_with_nested_messages(fake: Any) -> None:
+    fb, running = fake
+    fb.add_message("Amit", "first")
+    fb.add_message("Neha", "second")
+    fb.add_message("Amit", "third")
+    url = f"{running.base_url}/{fb.version}/{fb.page_id}/conversations"
+    fields = "id,updated_time,messages.limit(1){id,message,from,created_time}"
+    async with httpx.AsyncClient(headers={"Authorization": "Bearer fake-page-token"}) as http:
+        body = (await http.get(url, params={"platform": "messenger", "fields": fields})).json()
+        wrong = await http.get(url, params={"platform": "whatsapp"})
+    amit = fb.person("Amit")["id"]
+    assert [c["id"] for c in body["data"]] == [f"t_{amit}", f"t_{fb.person('Neha')['id']}"]
+    newest = body["data"][0]["messages"]
+    assert [m["message"] for m in newest["data"]] == ["third"] and "next" in newest["paging"]
+    assert newest["data"][0]["from"]["id"] == amit and set(newest["data"][0]) == {"id", "message", "from",
+                                                                                   "created_time"}
+    assert wrong.status_code == 400 and wrong.json()["error"]["code"] == 100
 
 async def test_replies_public_private_and_messenger_against_the_fake(fake: Any) -> None:
     fb, running = fake

@@ -136,6 +136,80 @@ async def test_a_cursor_that_does_not_advance_is_refused() -> None:
         await fetcher.fetch(page.cursor)
 
 
+def _conversation(cid: str, updated: str, *messages: tuple[str, str, str]) -> dict[str, Any]:
+    """A conversation as the conversations edge lists it: (mid, sender id, text) newest first."""
+    return {"id": cid, "updated_time": updated, "messages": {"data": [
+        {"id": mid, "message": text, "from": {"id": who, "name": "x"}, "created_time": updated}
+        for mid, who, text in messages]}}
+
+
+async def test_a_round_then_reads_posts_that_tag_the_page_and_recent_messenger_conversations() -> None:
+    """After the feed and its comments: /tagged, then conversations newest first until one was last
+    updated before the round's window; each message (not the Page's own) is keyed by its mid."""
+    now = 1_767_300_000
+    seen: list[httpx.Request] = []
+    recent, old = "2026-01-01T20:00:00+0000", "2025-12-01T00:00:00+0000"          # 40 min / a month back
+    first = {"data": [_conversation("t_1", recent, ("m_3", PAGE, "registered"), ("m_2", "5551", "UPI fraud")),
+                      _conversation("t_2", recent, ("m_4", "5552", "chain snatching"))],
+             "paging": {"cursors": {"after": "C1"}, "next": "https://graph.test/conversations?after=C1"}}
+    second = {"data": [_conversation("t_3", old, ("m_9", "5553", "old news"))],
+              "paging": {"cursors": {"after": "C2"}, "next": "https://graph.test/conversations?after=C2"}}
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        path = request.url.path
+        if path.endswith("/tagged"):
+            return ok(fixture("fetch/06_tagged.json"))
+        if path.endswith("/conversations"):
+            return ok(second if request.url.params.get("after") == "C1" else first)
+        return ok({"data": []})
+
+    fetcher = fetcher_at(handler, now)
+    cursor: Any = None
+    pages = []
+    while not pages or pages[-1].more:
+        pages.append(await fetcher.fetch(cursor))
+        cursor = pages[-1].cursor
+    keys = [p.external_id for page in pages for p in page.posts]
+    assert keys == ["300000000000003_121212121212121", "m_2", "m_4"]          # not our m_3, not the old m_9
+    assert [r.url.path.rsplit("/", 1)[-1] for r in seen] == ["feed", "tagged", "conversations", "conversations"]
+    tagged, conversations = seen[1], seen[2]
+    assert tagged.url.params["since"] == str(now - 24 * 3600) and "message_tags" in tagged.url.params["fields"]
+    assert conversations.url.params["platform"] == "messenger"
+    assert "messages.limit(25){id,message,from,created_time" in conversations.url.params["fields"]
+    assert seen[3].url.params["after"] == "C1" and cursor == {"done": str(now)}
+    # the same keys as the webhook path, and the same complaint: author (PSID), text, conversation
+    platform = FacebookPlatform()
+    read = platform.normalize(next(p for page in pages for p in page.posts if p.external_id == "m_2"))
+    assert (read.author.id, read.text, read.thread.conversation_id) == ("5551", "UPI fraud", "5551")
+    post = platform.normalize(pages[1].posts[0])
+    assert post.text.startswith("UP Police please look") and post.author.id.startswith("anon:")  # no `from`
+
+
+async def test_the_tagged_and_messenger_reads_can_be_turned_off_and_resume_from_their_cursor() -> None:
+    seen: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request.url.path.rsplit("/", 1)[-1])
+        if request.url.path.endswith("/conversations") and not request.url.params.get("after"):
+            return ok({"data": [_conversation("t_1", "2026-01-01T20:00:00+0000", ("m_2", "5551", "hi"))],
+                       "paging": {"cursors": {"after": "C1"}, "next": "https://graph.test/next"}})
+        return ok({"data": []})
+
+    quiet = channel(reconcile_tagged=False, reconcile_messenger=False)
+    page = await FacebookFetcher(quiet, graph_client(quiet, client(handler)), clock=lambda: 1_767_300_000).fetch(None)
+    assert not page.more and seen == ["feed"]
+    seen.clear()
+    only_messenger = channel(reconcile_tagged=False)
+    fetcher = FacebookFetcher(only_messenger, graph_client(only_messenger, client(handler)),
+                              clock=lambda: 1_767_300_000)
+    first = await fetcher.fetch(None)
+    second = await fetcher.fetch(first.cursor)
+    assert second.more and second.cursor is not None and second.cursor["phase"] == "conversations"
+    seen.clear()
+    resumed = await fetcher_at(handler, 1_767_300_500).fetch(dict(second.cursor))   # a new process
+    assert seen == ["conversations"] and not resumed.more
+
 @pytest.mark.parametrize(("name", "kind"), [("reply/error_token_expired.json", AuthError)])
 async def test_fetch_errors_are_mapped(name: str, kind: type[Exception]) -> None:
     fetcher = fetcher_at(lambda r: httpx.Response(400, json=fixture(name)), 1_767_300_000)

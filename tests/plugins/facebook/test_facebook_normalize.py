@@ -9,7 +9,7 @@ from typing import Any
 import orjson
 import pytest
 
-from shikayat import Language, MediaType, RawPost, UnparseablePayload
+from shikayat import Language, MediaType, PostRemoved, RawPost, UnparseablePayload
 from shikayat_facebook import FacebookPlatform
 from shikayat_facebook.split import is_edit
 
@@ -80,9 +80,11 @@ def test_edit_links_to_the_original_and_removal_tombstones_the_text() -> None:
     edit = platform.normalize(next(p for k, p in posts.items() if ":edited:" in k))
     assert edit.thread.repost_of == "222222222222222_333333333333333"
     assert edit.text == "Hazratganj mein meri chain chheen li, do ladke the bike pe"
-    removal = platform.normalize(posts["444444444444444_777777777777777:removed"])
-    assert removal.text == "" and removal.media == ()
-    assert removal.author.id == "7000000000000005"
+    with pytest.raises(PostRemoved) as removal:          # a notice: core tombstones the removed comment
+        platform.normalize(posts["444444444444444_777777777777777:removed"])
+    assert removal.value.external_id == "444444444444444_777777777777777"
+    assert removal.value.removed_by == "7000000000000005" and removal.value.removed_at is not None
+    assert removal.value.edits_prefix == "444444444444444_777777777777777:edited:"
     reply = platform.normalize(posts["444444444444444_555555555555555"])
     assert reply.thread.reply_to == "444444444444444_666666666666666"      # the parent comment
 

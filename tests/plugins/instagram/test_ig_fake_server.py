@@ -133,6 +133,17 @@ async def test_replies_of_every_kind_reach_the_fake(fake: tuple[FakeInstagram, R
     echo = ig.outbox[-1]["entry"][0]["messaging"][0]
     assert echo["message"]["is_echo"] and platform.webhook(channel_for(ig, running)).split(
         orjson.dumps(ig.outbox[-1])) == []
+    # a long Hindi message: the fake holds Meta's 1,000-byte rule, the replier's cut keeps to it
+    hindi = "आपकी शिकायत दर्ज कर ली गई है और संबंधित थाने को भेज दी गई है। " * 12
+    assert len(hindi) < 1000 < len(hindi.encode())
+    async with httpx.AsyncClient() as raw:
+        refused = await raw.post(f"{running.base_url}/{ig.version}/{ig.ig_user_id}/messages",
+                                 headers={"Authorization": f"Bearer {next(iter(ig.tokens))}"},
+                                 json={"recipient": {"id": dm["sender"]["id"]}, "message": {"text": hindi}})
+    assert refused.status_code == 400 and refused.json()["error"]["code"] == 100
+    await replier.send(intent(dm["message"]["mid"], dm["sender"]["id"], text=hindi))
+    sent_text = ig.messages[-1]["text"]
+    assert len(sent_text.encode()) <= 1000 and hindi.startswith(sent_text[:-1].rstrip())
 
 
 async def test_error_envelopes_map_to_core_kinds(fake: tuple[FakeInstagram, RunningFake],

@@ -1,15 +1,21 @@
-"""Reconciliation polling, mention lookups and the shared Graph error mapping (MockTransport)."""
+"""Reconciliation polling, mention lookups (and their recovery after a restart, on a real store) and
+the shared Graph error mapping (MockTransport)."""
 
 from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import orjson
 import pytest
-from ig_support import IG_USER_ID, fixture, graph_error, graph_ok, mock_client
+from ig_support import IG_USER_ID, fixture, fixture_bytes, graph_error, graph_ok, mock_client
 
-from shikayat import AuthError, Channel, FatalError, RateLimited, RetryableError
+from shikayat import AuthError, Channel, FatalError, RateLimited, RawPost, RetryableError
+from shikayat.store import InboxView
 from shikayat_instagram import InstagramPlatform
-from shikayat_instagram.split import Mention
+from shikayat_instagram.split import Mention, split_delivery
+from shikayat_storage import SQLStore
+from shikayat_storage.plugin import normalize_url
 
 WALK = ["fetch/01_media.json", "fetch/02_comments_page1.json", "fetch/03_comments_page2.json"]
 
@@ -180,3 +186,82 @@ async def test_a_timeout_is_retryable(channel: Channel) -> None:
 
     with pytest.raises(RetryableError, match="timed out"):
         await InstagramPlatform().fetcher(channel, mock_client(handler)).fetch(None)
+
+
+def _stubs_and_reads(delivery: str, channel: str = "lko_ig", at: datetime | None = None) -> list[RawPost]:
+    posts = split_delivery(fixture_bytes(delivery), channel).posts
+    return [p.model_copy(update={"received_at": at}) for p in posts] if at else posts
+
+
+async def test_resume_queues_the_mentions_committed_but_never_looked_up(channel: Channel, db_url: str) -> None:
+    """A stub committed before a crash is looked up by the next process; one whose comment is
+    already stored, one outside the recovery window and one of another channel are not."""
+    platform = InstagramPlatform()
+    store = SQLStore(normalize_url(db_url) or db_url)
+    store.migrate()
+    try:
+        store.add_raw(_stubs_and_reads("webhook/mentions.json"), channel="lko_ig")   # comment 98, media 97
+        store.add_raw([RawPost(platform="instagram", external_id="17950000000000097", channel="lko_ig",
+                               payload=orjson.dumps({"media": {"id": "17950000000000097", "caption": "x"}}))])
+        old = datetime.now(UTC) - timedelta(days=8)
+        stale = {"object": "instagram", "entry": [{"id": IG_USER_ID, "time": 1, "changes": [
+            {"field": "mentions", "value": {"media_id": "1", "comment_id": "1001"}}]}]}
+        other = {"object": "instagram", "entry": [{"id": IG_USER_ID, "time": 1, "changes": [
+            {"field": "mentions", "value": {"media_id": "2", "comment_id": "1002"}}]}]}
+        store.add_raw([p.model_copy(update={"received_at": old})
+                       for p in split_delivery(orjson.dumps(stale), "lko_ig").posts])
+        store.add_raw(split_delivery(orjson.dumps(other), "other_ig").posts)
+        fetcher = platform.fetcher(channel, mock_client(lambda r: graph_ok({"data": []})))
+        await fetcher.resume(InboxView(store, "instagram", "lko_ig"))
+        assert platform.mention_queue("lko_ig").take(10) == [Mention("17950000000000099", "17900000000000098")]
+        await fetcher.resume(InboxView(store, "instagram", "lko_ig"))          # every start: the same answer
+        platform.mention_queue("lko_ig").add([Mention("17950000000000099", "17900000000000098")])
+        assert len(platform.mention_queue("lko_ig")) == 1                     # queued once, not twice
+    finally:
+        store.close()
+
+
+async def test_a_resumed_mention_is_looked_up_at_the_first_fetch_and_then_no_longer_resumed(
+        channel: Channel, db_url: str) -> None:
+    store = SQLStore(normalize_url(db_url) or db_url)
+    store.migrate()
+    found = {"mentioned_comment": {"id": "17900000000000098", "text": "@lucknowpolice loot at Naka",
+                                   "timestamp": "2026-01-01T11:00:00+0000", "username": "imran.k"},
+             "id": IG_USER_ID}
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.params.get("fields", "").startswith("mentioned_comment.comment_id(17900000000000098)"):
+            return graph_ok(found)
+        return graph_ok({"data": []})
+
+    try:
+        store.add_raw(_stubs_and_reads("webhook/mentions.json")[:1], channel="lko_ig")
+        platform = InstagramPlatform()                                       # a new process
+        fetcher = platform.fetcher(channel, mock_client(handler))
+        await fetcher.resume(InboxView(store, "instagram", "lko_ig"))
+        page = await fetcher.fetch(None)
+        assert [p.external_id for p in page.posts] == ["17900000000000098"]
+        store.add_raw(page.posts, channel="lko_ig", cursor=page.cursor)
+        again = InstagramPlatform()                                          # and another restart
+        await again.fetcher(channel, mock_client(handler)).resume(InboxView(store, "instagram", "lko_ig"))
+        assert len(again.mention_queue("lko_ig")) == 0
+    finally:
+        store.close()
+
+
+async def test_resume_is_bounded_by_the_recovery_window_setting(db_url: str) -> None:
+    from ig_support import make_channel
+
+    store = SQLStore(normalize_url(db_url) or db_url)
+    store.migrate()
+    try:
+        store.add_raw(_stubs_and_reads("webhook/mentions.json", at=datetime.now(UTC) - timedelta(hours=3)),
+                      channel="lko_ig")
+        for days, expected in ((0.1, 0), (0.2, 2)):                           # 2.4 h and 4.8 h back
+            platform = InstagramPlatform()
+            fetcher = platform.fetcher(make_channel(mention_recovery_days=days),
+                                       mock_client(lambda r: graph_ok({})))
+            await fetcher.resume(InboxView(store, "instagram", "lko_ig"))
+            assert len(platform.mention_queue("lko_ig")) == expected
+    finally:
+        store.close()

@@ -9,7 +9,8 @@ from ig_support import IG_USER_ID, fixture, graph_error, graph_ok, make_channel,
 
 from shikayat import Channel, FatalError, RateLimited, ReplyIntent
 from shikayat_instagram import InstagramPlatform
-from shikayat_instagram.replier import COMMENT_REPLY_LIMIT, MESSAGE_LIMIT, fit
+from shikayat.graphemes import clusters
+from shikayat_instagram.replier import COMMENT_REPLY_LIMIT, MESSAGE_BYTES, MESSAGE_LIMIT, fit
 
 MID = "aWdfZAG1faXRlbToxOklHTWVzc2FnZAUlEOjE3ODQxNDAw"
 
@@ -57,7 +58,9 @@ async def test_a_direct_message_is_answered_by_message_through_the_linked_page()
     await InstagramPlatform().replier(channel, client).send(intent(MID, text=long))
     body = orjson.loads(seen[0].content)
     assert body["recipient"] == {"id": "6000000000000003"}
-    assert len(body["message"]["text"]) <= MESSAGE_LIMIT and body["message"]["text"].endswith("…")
+    text = body["message"]["text"]
+    assert len(text) <= MESSAGE_LIMIT and len(text.encode()) <= MESSAGE_BYTES and text.endswith("…")
+    assert len(text) > COMMENT_REPLY_LIMIT                       # a message may be longer than a comment reply
 
 
 async def test_a_comment_not_on_our_media_is_answered_through_the_mentions_edge(channel: Channel) -> None:
@@ -94,6 +97,23 @@ async def test_reply_errors_come_through_the_shared_mapping(channel: Channel) ->
     client = mock_client(lambda r: graph_error(368))              # policy block: permanent, no fallback
     with pytest.raises(FatalError):
         await InstagramPlatform().replier(channel, client).send(intent())
+
+
+def test_every_reply_fits_the_documented_message_bytes_and_our_comment_cap() -> None:
+    """Messages allow 1,000 UTF-8 bytes (fewer than 1,000 characters): Devanagari takes 3 bytes a
+    letter and an emoji 4, so bytes bind before characters do. A cut never splits a letter from
+    its vowel sign."""
+    platform = InstagramPlatform()
+    for text in ("शिकायत दर्ज कर ली गई है, संदर्भ SK-AB12-CD34 " * 30, "🚨" * 400, "कि" * 600):
+        public = platform.fit_reply(text)
+        assert len(public) <= COMMENT_REPLY_LIMIT and len(public.encode()) <= MESSAGE_BYTES, text[:8]
+        message = fit(text, MESSAGE_LIMIT, MESSAGE_BYTES)
+        assert len(message) <= MESSAGE_LIMIT and len(message.encode()) <= MESSAGE_BYTES
+        assert message.endswith("…") and text.startswith(message[:-1])
+        assert all(cluster == "कि" for cluster in clusters(fit("कि" * 600)[:-1]))
+    assert len(fit("🚨" * 400).encode()) <= MESSAGE_BYTES < len(("🚨" * 299).encode())      # bytes bound it
+    assert fit("x" * 999, MESSAGE_LIMIT, MESSAGE_BYTES) == "x" * 999                      # fits: unchanged
+    assert fit("x" * 1000, MESSAGE_LIMIT, MESSAGE_BYTES).endswith("…")
 
 
 def test_fit_reply_keeps_comment_replies_to_the_limit() -> None:

@@ -6,7 +6,7 @@ import orjson
 import pytest
 from ig_support import APP_SECRET, IG_USER_ID, VERIFY_TOKEN, fixture, fixture_bytes
 
-from shikayat import Channel, UnparseablePayload, WebhookRejected
+from shikayat import Channel, PostRemoved, UnparseablePayload, WebhookRejected
 from shikayat.webhooks import hmac_sha256
 from shikayat_instagram import InstagramPlatform
 from shikayat_instagram.split import Mention
@@ -58,14 +58,20 @@ def test_messaging_keeps_messages_and_drops_echoes_and_receipts(channel: Channel
     assert [p.external_id for p in posts] == ["aWdfZAG1faXRlbToxOklHTWVzc2FnZAUlEOjE3ODQxNDAw"]
 
 
-def test_deleted_messages_reactions_and_other_fields_are_not_stored(channel: Channel) -> None:
+def test_an_unsent_message_is_kept_as_its_removal_reactions_and_other_fields_are_not_stored(
+        channel: Channel) -> None:
     delivery = {"object": "instagram", "entry": [{"id": IG_USER_ID, "time": 1, "messaging": [
         {"sender": {"id": "6"}, "recipient": {"id": IG_USER_ID}, "timestamp": 1,
          "message": {"mid": "m_gone", "is_deleted": True}},
         {"sender": {"id": "6"}, "recipient": {"id": IG_USER_ID}, "timestamp": 1,
          "reaction": {"mid": "m_1", "action": "react", "reaction": "love"}}],
         "changes": [{"field": "story_insights", "value": {"media_id": "1", "impressions": 4}}]}]}
-    assert InstagramPlatform().webhook(channel).split(orjson.dumps(delivery)) == []
+    platform = InstagramPlatform()
+    [notice] = platform.webhook(channel).split(orjson.dumps(delivery))
+    assert notice.external_id == "m_gone:removed"
+    with pytest.raises(PostRemoved) as removal:
+        platform.normalize(notice)
+    assert (removal.value.external_id, removal.value.removed_by) == ("m_gone", "6")
 
 
 def test_mentions_are_stored_as_stubs_and_queued_for_the_channels_fetcher(channel: Channel) -> None:
@@ -105,3 +111,36 @@ def test_replay_splits_deliveries_and_reads_under_the_same_keys() -> None:
     assert {"17900000000000002", "17900000000000005"} <= webhook_keys & read_keys
     with pytest.raises(UnparseablePayload, match="neither"):
         ig.split(b'{"data": {"id": "1"}}')
+
+
+def test_an_unsent_direct_message_keeps_its_case_with_its_text_tombstoned(channel: Channel, db_url: str) -> None:
+    """Through the real pipeline and store: the unsend notice, delivered after the message,
+    tombstones it; the case and its acknowledgement stay."""
+    from shikayat.complaint import TOMBSTONE
+    from shikayat.pipeline import Pipeline
+    from shikayat.plugins import load_plugins
+    from shikayat.units import UnitsDirectory
+
+    plugins = load_plugins()
+    store = plugins.open_store(db_url)
+    store.migrate()
+    receiver = InstagramPlatform().webhook(channel)
+
+    def event(message: dict[str, object]) -> bytes:
+        return orjson.dumps({"object": "instagram", "entry": [{"id": IG_USER_ID, "time": 1, "messaging": [
+            {"sender": {"id": "6000000000000007"}, "recipient": {"id": IG_USER_ID}, "timestamp": 1767225600000,
+             "message": message}]}]})
+
+    try:
+        pipeline = Pipeline(store=store, plugins=plugins, units=UnitsDirectory(), channels={channel.name: channel})
+        store.add_raw(receiver.split(event({"mid": "m_dm1", "text": "Aminabad me mobile chheena gaya"})))
+        pipeline.drain()
+        store.add_raw(receiver.split(event({"mid": "m_dm1", "is_deleted": True})))
+        assert pipeline.drain().removed == 1
+        (dm,) = store.iter_complaints()
+        assert dm.external_id == "m_dm1" and dm.text == TOMBSTONE and dm.removed_at is not None
+        assert store.stats()["outbox_pending"] == 1
+        assert [e.detail["removed_by"] for e in store.events(dm.id) if e.kind == "complaint.removed"] == [
+            "6000000000000007"]
+    finally:
+        store.close()

@@ -5,7 +5,9 @@ rows, decides everything in memory, and commits the whole batch's outcomes (comp
 events, replies to send, inbox states) in one transaction. A payload the normalizer cannot
 read becomes a dead letter with its error and the batch goes on; posts by our own accounts, and
 payloads the normalizer declares no post (:class:`~shikayat.errors.NotAPost`), are marked
-ignored and never become complaints.
+ignored and never become complaints. A notice that a post was deleted
+(:class:`~shikayat.errors.PostRemoved`) becomes a :class:`~shikayat.store.Removal`: the store
+tombstones that complaint's text and keeps its case.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from shikayat.complaint import Complaint, RawPost, docket_for, utcnow
 from shikayat.decisions import Classification, DecisionContext, Duplicate, Route, SLAPolicy
-from shikayat.errors import NotAPost, UnparseablePayload
+from shikayat.errors import NotAPost, PostRemoved, UnparseablePayload
 from shikayat.pipeline.cases import CaseBook, CaseDecision
 from shikayat.pipeline.dedupe import DedupeIndex
 from shikayat.platforms import Capability, Channel, Platform
@@ -35,6 +37,7 @@ from shikayat.store import (
     OutboxEntry,
     Outcome,
     Processed,
+    Removal,
     Store,
     Support,
 )
@@ -84,6 +87,7 @@ class BatchResult:
     duplicates: int = 0
     dead: int = 0
     ignored: int = 0
+    removed: int = 0
     replies_queued: int = 0
 
 
@@ -163,6 +167,8 @@ class Pipeline:
                 self.plugins.hook.complaint_stored(complaint=outcome.complaint)
             elif isinstance(outcome, DeadLetter):
                 result.dead += 1
+            elif isinstance(outcome, Removal):
+                result.removed += 1
             else:
                 result.ignored += 1
         if result.dead:
@@ -176,7 +182,7 @@ class Pipeline:
             r = self.run_batch(limit)
             if not r.claimed:
                 return total
-            for name in ("claimed", "processed", "duplicates", "dead", "ignored", "replies_queued"):
+            for name in ("claimed", "processed", "duplicates", "dead", "ignored", "removed", "replies_queued"):
                 setattr(total, name, getattr(total, name) + getattr(r, name))
 
     # -- the stages ------------------------------------------------------------------------
@@ -198,6 +204,9 @@ class Pipeline:
                       payload=item.payload, received_at=item.received_at)
         try:
             complaint = platform.normalize(raw)
+        except PostRemoved as exc:
+            return platform, Removal(item.id, item.platform, exc.external_id, removed_at=exc.removed_at,
+                                     removed_by=exc.removed_by, edits_prefix=exc.edits_prefix, note=str(exc))
         except NotAPost as exc:
             return platform, Ignored(item.id, str(exc))
         except UnparseablePayload as exc:

@@ -102,7 +102,8 @@ class WebhookChecks(SuiteBase):
         ``UnparseablePayload`` for a body that is not the platform's shape (it is kept as a
         dead letter). A notification that names a post without its text (an Instagram
         mention) may be stored verbatim under its own key and raise ``NotAPost`` when
-        normalized, its post being fetched separately. ``SuiteConfig.sign`` must produce the
+        normalized, its post being fetched separately; a notice that a post was deleted raises
+        ``PostRemoved`` (a ``NotAPost``) naming it. ``SuiteConfig.sign`` must produce the
         headers the platform would send.
         """
         platform, channel = self._webhook_setup()
@@ -145,4 +146,4 @@ class WebhookChecks(SuiteBase):
         assert after.get("inbox_dead", 0) == 0, (f"the pipeline dead-lettered {after['inbox_dead']} "
                                                  f"delivered post(s): {after}")
         assert stored == citizens, {"not stored": sorted(citizens - stored), "unexpected": sorted(stored - citizens)}
-        assert result.ignored == len(expected - citizens), result
+        assert result.ignored + result.removed == len(expected - citizens), result

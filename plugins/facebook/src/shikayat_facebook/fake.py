@@ -1,11 +1,14 @@
 """A fake Facebook Page on the Graph API, for tests, end-to-end runs and ``shikayat demo``.
 
-Endpoints (documented shapes): ``GET /{v}/{page-id}/feed``, ``GET /{v}/{object-id}/comments``
+Endpoints (documented shapes): ``GET /{v}/{page-id}/feed``, ``GET /{v}/{page-id}/tagged``
+(public posts by others that tag the Page; ``from`` left out, as Meta does for people's posts),
+``GET /{v}/{page-id}/conversations`` (``platform=messenger``, newest first, no time paging,
+``messages.limit(N){…}`` nested newest first), ``GET /{v}/{object-id}/comments``
 (``filter=stream|toplevel``, ``order``, ``since``), ``POST /{v}/{object-id}/comments`` (a public
 reply), ``POST /{v}/{page-id}/messages`` (Messenger and private replies, one private reply per
 comment). Every citizen action (:meth:`FakeFacebook.add_post`, :meth:`~FakeFacebook.add_comment`,
-:meth:`~FakeFacebook.add_message`, :meth:`~FakeFacebook.edit`, :meth:`~FakeFacebook.remove`)
-returns the webhook delivery Meta would send; :attr:`FakeFacebook.webhooks` signs and sends
+:meth:`~FakeFacebook.tag_page`, :meth:`~FakeFacebook.add_message`, :meth:`~FakeFacebook.edit`,
+:meth:`~FakeFacebook.remove`) returns the webhook delivery Meta would send; :attr:`FakeFacebook.webhooks` signs and sends
 deliveries to the daemon, and our own replies queue their feed / echo deliveries too.
 
     python -m shikayat_facebook.fake --port 8901     # a server with demo traffic, for manual use
@@ -14,6 +17,7 @@ deliveries to the daemon, and our own replies queue their feed / echo deliveries
 from __future__ import annotations
 
 import argparse
+import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -42,8 +46,12 @@ class FakeFacebook(FakeGraph):
     page_name: str = PAGE_NAME
     posts: list[dict[str, Any]] = field(default_factory=list)
     comments: list[dict[str, Any]] = field(default_factory=list)
+    tagged: list[dict[str, Any]] = field(default_factory=list)
+    """Posts by people on their own timelines that tag the Page."""
     messages: list[dict[str, Any]] = field(default_factory=list)
     """Messages our Page sent (Messenger replies and private replies)."""
+    conversations: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    """Messenger conversations by PSID: every message both ways, oldest first."""
     outbox: list[dict[str, Any]] = field(default_factory=list)
     """Deliveries produced by our own actions (replies, echoes), not sent unless asked."""
 
@@ -105,6 +113,33 @@ class FakeFacebook(FakeGraph):
             self.comments.append(comment)
             return self._delivery(self._feed_value(comment, "add", now))
 
+    def tag_page(self, author: str, text: str) -> dict[str, Any]:
+        """``author`` posts on their own timeline tagging the Page; returns the ``mention`` delivery."""
+        with self.lock:
+            now = time.time()
+            who = self.person(author)
+            post = {"id": f"{who['id']}_{600_000_000_000 + self._next()}", "message": f"{self.page_name} {text}",
+                    "from": who, "created": now, "created_time": iso(now),
+                    "message_tags": [{"id": self.page_id, "name": self.page_name, "type": "page", "offset": 0,
+                                      "length": len(self.page_name)}]}
+            post["permalink_url"] = f"https://www.facebook.com/{post['id']}"
+            self.tagged.append(post)
+            value = {"item": "post", "verb": "add", "post_id": post["id"], "sender_id": who["id"],
+                     "sender_name": who["name"], "message": post["message"], "created_time": int(now)}
+            return self._delivery(value, "mention")
+
+    def _converse(self, psid: str, mid: str, text: str, sender: dict[str, str], when: float,
+                  attachments: list[dict[str, Any]] | None = None) -> None:
+        """Keep a Messenger message in its conversation, as the conversations edge reads it."""
+        message: dict[str, Any] = {"id": mid, "message": text, "from": sender, "created": when,
+                                   "created_time": iso(when)}
+        if attachments:
+            message["attachments"] = {"data": [
+                {"id": f"{900 + i}", "image_data": {"url": a["payload"]["url"]}} if a.get("type") == "image"
+                else {"id": f"{900 + i}", "file_url": a.get("payload", {}).get("url")}
+                for i, a in enumerate(attachments)]}
+        self.conversations.setdefault(psid, []).append(message)
+
     def add_message(self, author: str, text: str, *, attachments: list[dict[str, Any]] | None = None,
                     echo: bool = False) -> dict[str, Any]:
         """A Messenger message from ``author`` to the Page; returns its delivery."""
@@ -119,10 +154,12 @@ class FakeFacebook(FakeGraph):
                 message["is_echo"] = True
             event = {"sender": {"id": sender}, "recipient": {"id": recipient}, "timestamp": now_ms,
                      "message": message}
+            who = {"id": self.page_id, "name": self.page_name} if echo else self.person(author)
+            self._converse(psid, message["mid"], text, who, now_ms / 1000, attachments)
             return {"object": "page", "entry": [{"id": self.page_id, "time": now_ms, "messaging": [event]}]}
 
     def find(self, object_id: str) -> dict[str, Any] | None:
-        return next((o for o in [*self.posts, *self.comments] if o["id"] == object_id), None)
+        return next((o for o in [*self.posts, *self.tagged, *self.comments] if o["id"] == object_id), None)
 
     def edit(self, object_id: str, text: str) -> dict[str, Any]:
         """The author edits a post or comment; returns the ``edited`` delivery."""
@@ -138,6 +175,7 @@ class FakeFacebook(FakeGraph):
             obj = self.find(object_id)
             assert obj is not None, object_id
             self.posts = [p for p in self.posts if p["id"] != object_id]
+            self.tagged = [p for p in self.tagged if p["id"] != object_id]
             self.comments = [c for c in self.comments if c["id"] != object_id]
             return self._delivery(self._feed_value(obj, "remove", time.time()))
 
@@ -177,6 +215,43 @@ class FakeFacebook(FakeGraph):
                 fields = request.query_params.get("fields", "")
                 return fake.page(request, [fake._public(p, fields) for p in items])
 
+        async def tagged(request: Request) -> Response:
+            with fake.lock:
+                if denied := fake.gate(request, "tagged"):
+                    return denied
+                if request.path_params["page"] != fake.page_id:
+                    return fake.error(100, "(#100) Tried accessing nonexisting field (tagged)")
+                since = fake._since(request)
+                items = sorted((p for p in fake.tagged if p["created"] >= since), key=lambda p: p["created"],
+                               reverse=True)
+                fields = request.query_params.get("fields", "")
+                # Meta gives `from` of a person's post only to its author
+                return fake.page(request, [{k: v for k, v in fake._public(p, fields).items() if k != "from"}
+                                           for p in items])
+
+        async def conversations(request: Request) -> Response:
+            with fake.lock:
+                if denied := fake.gate(request, "conversations"):
+                    return denied
+                if request.path_params["page"] != fake.page_id:
+                    return fake.error(100, "(#100) Tried accessing nonexisting field (conversations)")
+                if request.query_params.get("platform", "messenger") != "messenger":
+                    return fake.error(100, "(#100) platform must be one of: messenger, instagram")
+                nested = _nested(request.query_params.get("fields", ""), "messages")
+                found = sorted(fake.conversations.items(), key=lambda kv: kv[1][-1]["created"], reverse=True)
+                items = []
+                for psid, thread in found:
+                    conversation: dict[str, Any] = {"id": f"t_{psid}", "updated_time": thread[-1]["created_time"]}
+                    if nested is not None:
+                        limit, fields = nested
+                        newest = [fake._public(m, fields) for m in reversed(thread)]
+                        conversation["messages"] = {"data": newest[:limit]}
+                        if len(newest) > limit:
+                            rest = request.url.replace(path=f"/{fake.version}/t_{psid}/messages", query=f"limit={limit}")
+                            conversation["messages"]["paging"] = {"next": str(rest)}
+                    items.append(conversation)
+                return fake.page(request, items)
+
         async def comments(request: Request) -> Response:
             oid = request.path_params["object"]
             if request.method == "POST":
@@ -212,6 +287,8 @@ class FakeFacebook(FakeGraph):
 
         return [
             Route("/{version}/{page}/feed", feed),
+            Route("/{version}/{page}/tagged", tagged),
+            Route("/{version}/{page}/conversations", conversations),
             Route("/{version}/{page}/messages", messages, methods=["POST"]),
             Route("/{version}/{object}/comments", comments, methods=["GET", "POST"]),
         ]
@@ -256,11 +333,31 @@ class FakeFacebook(FakeGraph):
             kind, psid = "private", obj["from"]["id"]
         else:
             return self.error(100, "(#100) param recipient must be non-empty")
-        sent = {"message_id": f"m_OUT{self._next():012d}", "recipient_id": psid, "text": text, "kind": kind,
+        mid = f"m_OUT{self._next():012d}"
+        sent = {"message_id": mid, "recipient_id": psid, "text": text, "kind": kind,
                 "private_reply_to": target if kind == "private" else None,
                 "messaging_type": body.get("messaging_type")}
         self.messages.append(sent)
+        if kind == "messenger":
+            self._converse(psid, mid, text, {"id": self.page_id, "name": self.page_name}, time.time())
         return self.respond({"recipient_id": psid, "message_id": sent["message_id"]})
+
+
+def _nested(fields: str, edge: str) -> tuple[int, str] | None:
+    """``edge.limit(N){sub,fields}`` in a Graph ``fields`` list → (N, "sub,fields"); None when
+    the edge is not asked for. Nested braces are kept whole."""
+    match = re.search(rf"(?:^|,){edge}(?:\.limit\((\d+)\))?", fields)
+    if match is None:
+        return None
+    limit, rest = int(match.group(1) or 25), fields[match.end():]
+    if not rest.startswith("{"):
+        return limit, ""
+    depth = 0
+    for i, char in enumerate(rest):
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        if depth == 0:
+            return limit, rest[1:i]
+    return limit, rest[1:]
 
 
 def main() -> None:  # pragma: no cover - manual use

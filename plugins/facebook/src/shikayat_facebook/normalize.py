@@ -1,11 +1,14 @@
 """Facebook raw payloads → :class:`shikayat.Complaint`. Pure and deterministic.
 
-Reads (``{"data": obj}``) give ISO 8601 times with ``+0000``; ``feed``/``mention`` webhooks give
+Reads (``{"data": obj}``; a Messenger message read from a conversation also carries its
+``conversation_id``) give ISO 8601 times with ``+0000``; ``feed``/``mention`` webhooks give
 unix seconds; Messenger gives unix milliseconds. Thread relations: a comment replies to its
 ``parent_id`` (the post, or the parent comment) and its conversation is the post; an edit is
 linked to the original object as ``repost_of`` (so dedupe folds it into the original's case
-without a second acknowledgement); a removal record keeps the removed object's relations and
-an empty text (the plugin's classifier marks it not actionable). A Messenger message's
+without a second acknowledgement); a removal record raises
+:class:`~shikayat.errors.PostRemoved` naming the removed object and the key prefix of its edits
+(core tombstones their text and keeps the case; when and by whom are the change's
+``created_time`` — else the delivery's time — and ``from``). A Messenger message's
 conversation is the sender's PSID; ``reply_to`` is the quoted ``mid``.
 """
 
@@ -22,13 +25,14 @@ from shikayat import (
     Location,
     Media,
     MediaType,
+    PostRemoved,
     RawPost,
     Thread,
     UnparseablePayload,
 )
 from shikayat.complaint import detect_language
 from shikayat_facebook.metahook import MESSAGING, delivery_items, meta_time
-from shikayat_facebook.split import OBJECT, PLATFORM, anonymous_id, base_id, is_edit, is_removal
+from shikayat_facebook.split import EDITED, OBJECT, PLATFORM, anonymous_id, base_id, is_edit, is_removal
 
 _HASHTAG = re.compile(r"#(\w+)")
 _LINK = re.compile(r"https?://\S+")
@@ -107,13 +111,23 @@ def _permalink(post_id: str | None, comment_id: str | None) -> str | None:
     return f"{FACEBOOK}/{post_id}" if post_id else None
 
 
-def _from_change(raw: RawPost, field: str, value: dict[str, Any]) -> Complaint:
+def _removal(oid: str, value: dict[str, Any], entry_time: int | None) -> PostRemoved:
+    when = value.get("created_time", entry_time)
+    who = value.get("from")
+    by = who.get("id") if isinstance(who, dict) else None
+    return PostRemoved(oid, removed_at=meta_time(when, what=f"{oid}: created_time") if when is not None else None,
+                       removed_by=str(by) if isinstance(by, str | int) and by != "" else None,
+                       edits_prefix=oid + EDITED)
+
+
+def _from_change(raw: RawPost, field: str, value: dict[str, Any], entry_time: int | None) -> Complaint:
     key = raw.external_id
     oid = base_id(key)
+    if is_removal(key):
+        raise _removal(oid, value, entry_time)
     post_id = str(value["post_id"]) if value.get("post_id") else None
     is_comment = value.get("item") == "comment" or "comment_id" in value
-    removed = is_removal(key)
-    text = "" if removed else value.get("message", "")
+    text = value.get("message", "")
     if not isinstance(text, str):
         raise UnparseablePayload(f"{key}: 'message' is not a string")
     who = value.get("from")
@@ -128,7 +142,7 @@ def _from_change(raw: RawPost, field: str, value: dict[str, Any]) -> Complaint:
     link = value.get("permalink_url") if isinstance(value.get("permalink_url"), str) else None
     return _complaint(raw, author=_author(who, oid), text=text, created_at=created,
                       permalink=link or _permalink(post_id, oid if is_comment else None),
-                      media=() if removed else tuple(_change_media(value)), thread=thread,
+                      media=tuple(_change_media(value)), thread=thread,
                       **_text_parts(text, value.get("message_tags")))
 
 
@@ -185,6 +199,34 @@ def _from_read(raw: RawPost, obj: dict[str, Any], post_id: str | None) -> Compla
                       **_text_parts(text, obj.get("message_tags")))
 
 
+def _read_message_media(message: dict[str, Any]) -> list[Media]:
+    media = []
+    for a in _obj(message.get("attachments")).get("data") or []:
+        if not isinstance(a, dict):
+            continue
+        image, video = _obj(a.get("image_data")), _obj(a.get("video_data"))
+        kind = MediaType.IMAGE if image else MediaType.VIDEO if video else MediaType.DOCUMENT
+        media.append(Media(type=kind, id=str(a["id"]) if a.get("id") else None,
+                           url=image.get("url") or video.get("url") or a.get("file_url")))
+    return media
+
+
+def _from_read_message(raw: RawPost, message: dict[str, Any]) -> Complaint:
+    """A Messenger message read from a conversation: the same complaint its webhook gives."""
+    sender = message.get("from")
+    if not isinstance(sender, dict) or not sender.get("id"):
+        raise UnparseablePayload(f"{raw.external_id}: the message has no from.id")
+    text = message.get("message", "")
+    if not isinstance(text, str):
+        raise UnparseablePayload(f"{raw.external_id}: 'message' is not a string")
+    psid = str(sender["id"])
+    name = sender.get("name")
+    return _complaint(raw, author=Author(id=psid, name=name if isinstance(name, str) else None), text=text,
+                      created_at=meta_time(message.get("created_time"), what=f"{raw.external_id}: created_time"),
+                      media=tuple(_read_message_media(message)), thread=Thread(conversation_id=psid),
+                      **_text_parts(text, None))
+
+
 def normalize_post(raw: RawPost) -> Complaint:
     """One stored Facebook payload (a single-item delivery or a read) → a Complaint."""
     try:
@@ -193,6 +235,8 @@ def normalize_post(raw: RawPost) -> Complaint:
         raise UnparseablePayload(f"payload is not JSON: {exc}") from None
     if not isinstance(obj, dict):
         raise UnparseablePayload("payload is not a JSON object")
+    if isinstance(obj.get("data"), dict) and "conversation_id" in obj:
+        return _from_read_message(raw, obj["data"])
     if isinstance(obj.get("data"), dict):
         post_id = obj.get("post_id")
         return _from_read(raw, obj["data"], str(post_id) if post_id else None)
@@ -203,5 +247,5 @@ def normalize_post(raw: RawPost) -> Complaint:
     if item.field == MESSAGING:
         return _from_messaging(raw, item.value)
     if item.field in ("feed", "mention", "mentions"):
-        return _from_change(raw, item.field, item.value)
+        return _from_change(raw, item.field, item.value, item.entry_time)
     raise UnparseablePayload(f"a {item.field!r} change is not a post")

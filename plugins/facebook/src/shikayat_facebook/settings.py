@@ -47,5 +47,11 @@ class FacebookSettings(GraphSettings):
     overlap_seconds: float = Field(
         default=600.0, ge=0, description="Each reconciliation re-reads comments this far before the last one.")
     page_size: int = Field(default=50, ge=1, le=100, description="Items per Graph API page (1-100).")
+    reconcile_tagged: bool = Field(
+        default=True, description="Reconciliation reads /{page-id}/tagged, posts by others that tag the Page "
+                                  "(needs pages_read_user_content).")
+    reconcile_messenger: bool = Field(
+        default=True, description="Reconciliation reads the Page's Messenger conversations updated since the "
+                                  "last round (needs the MESSAGING task and pages_messaging).")
     own_user_ids: list[str] = Field(
         default=[], description="Other Page or user ids of ours whose posts are never complaints.")

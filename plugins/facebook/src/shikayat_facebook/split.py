@@ -4,26 +4,28 @@ Two raw payload forms reach the inbox:
 
 * **a webhook delivery** (``{"object": "page", "entry": [...]}``): split into one single-item
   delivery per stored change or Messenger event (see :func:`shikayat_facebook.metahook.single_delivery`);
-* **a read** from reconciliation polling: ``{"data": <post>}`` for a Page feed post and
-  ``{"data": <comment>, "post_id": "<post id>"}`` for a comment.
+* **a read** from reconciliation polling: ``{"data": <post>}`` for a Page feed post or a post
+  that tags the Page, ``{"data": <comment>, "post_id": "<post id>"}`` for a comment and
+  ``{"data": <message>, "conversation_id": "<t_…>"}`` for a Messenger message.
 
 Keys (the inbox's unique ``external_id``) are equal for a webhook item and a read of the same
 object, so the overlap between push and reconciliation is absorbed by the inbox:
 
-=========================================  ====================================
+=========================================  ================================================
 item                                       key
-=========================================  ====================================
+=========================================  ================================================
 feed/mention ``add`` of a comment          ``<comment_id>``
 feed/mention ``add`` of a post             ``<post_id>``
 the same, ``edited`` (``edit``)            ``<id>:edited:<created_time>:<text hash>``
 the same, ``remove``                       ``<id>:removed``
 a Messenger message                        ``<message.mid>``
-a read post / comment                      its ``id``
-=========================================  ====================================
+a read post / comment / message            its ``id`` (a message's Graph id is its ``mid``)
+=========================================  ================================================
 
 An edit gets its own key so it never collides with the original and two edits never collide
 with each other (the first 8 hex digits of the SHA-256 of the new text tell them apart; a
-redelivery of the same edit has the same key); a removal is recorded once. Not stored: reactions and
+redelivery of the same edit has the same key); a removal is recorded once (its row is the notice
+that tombstones the removed object's complaint, see :mod:`shikayat_facebook.normalize`). Not stored: reactions and
 likes, ``hide``/``unhide`` moderation, Messenger echoes (``is_echo``, our own messages),
 delivery/read receipts, postbacks and other fields.
 """
@@ -123,6 +125,12 @@ def read_payload(obj: dict[str, Any], post_id: str | None = None) -> RawPost:
     """A read post (``post_id`` None) or comment as the RawPost the fetcher stores."""
     payload = {"data": obj} if post_id is None else {"data": obj, "post_id": post_id}
     return RawPost(platform=PLATFORM, external_id=str(obj["id"]), payload=orjson.dumps(payload))
+
+
+def message_payload(message: dict[str, Any], conversation_id: str) -> RawPost:
+    """A Messenger message read from a conversation as the RawPost the fetcher stores."""
+    return RawPost(platform=PLATFORM, external_id=str(message["id"]),
+                   payload=orjson.dumps({"data": message, "conversation_id": conversation_id}))
 
 
 def split_payload(payload: bytes, channel: str | None) -> list[RawPost]:

@@ -5,9 +5,11 @@
 Endpoints (documented shapes): ``GET /{v}/{ig-user-id}/media``, ``GET /{v}/{media-id}/comments``
 (with nested ``replies``), ``GET /{v}/{comment-id}/replies``, ``GET /{v}/{ig-user-id}?fields=
 mentioned_comment.comment_id(…){…}`` / ``mentioned_media.media_id(…){…}``,
-``POST /{v}/{comment-id}/replies`` (public reply; comments on our media only, 300 characters),
+``POST /{v}/{comment-id}/replies`` (public reply; comments on our media only),
 ``POST /{v}/{ig-user-id}/mentions`` (reply where we were @mentioned) and
-``POST /{v}/{ig-user-id or page-id}/messages`` (DMs and private replies, one per comment).
+``POST /{v}/{ig-user-id or page-id}/messages`` (DMs and private replies, one per comment; text of
+at most 1,000 UTF-8 bytes, as documented). The API reference gives comments no length; the fake
+refuses those longer than Instagram's own 2,200-character comment box.
 
 Every citizen action (:meth:`FakeInstagram.add_comment`, :meth:`~FakeInstagram.mention_in_comment`,
 :meth:`~FakeInstagram.mention_in_caption`, :meth:`~FakeInstagram.add_message`) returns the webhook
@@ -41,8 +43,8 @@ from shikayat_facebook.fakegraph import (
 
 IG_USER_ID = "17841400000000001"
 USERNAME = "uppolice"
-COMMENT_LIMIT = 300
-MESSAGE_LIMIT = 1000
+COMMENT_LIMIT = 2200
+MESSAGE_BYTES = 1000
 _LOOKUP = re.compile(r"^(mentioned_comment\.comment_id|mentioned_media\.media_id)\((\d+)\)\{(.*)\}$")
 
 
@@ -376,8 +378,8 @@ class FakeInstagram(FakeGraph):
         text = message.get("text") if isinstance(message, dict) else None
         if not isinstance(recipient, dict) or not isinstance(text, str) or not text:
             return self.error(100, "(#100) recipient and message.text are required")
-        if len(text) > MESSAGE_LIMIT:
-            return self.error(100, f"(#100) Message text is longer than {MESSAGE_LIMIT} characters")
+        if len(text.encode()) > MESSAGE_BYTES:
+            return self.error(100, f"(#100) Message text must be UTF-8 and {MESSAGE_BYTES} bytes or less")
         if "comment_id" in recipient:
             comment = self.find_comment(str(recipient["comment_id"]))
             if comment is None:

@@ -13,8 +13,9 @@ of the request in progress), ``media`` (a JSON list of ``[id, permalink, product
 to read, the first being read now), ``listed`` (media listed so far this round) and ``done``
 (unix time the last round finished). One ``fetch`` reads one page; ``more`` stays true until
 the round ends. Every fetch first looks up the mentions the webhook queued
-(:mod:`shikayat_instagram.hydrate`). Comments are keyed exactly as their webhook twins, so the
-overlap is absorbed by the inbox.
+(:mod:`shikayat_instagram.hydrate`); ``resume`` refills that queue, when the channel starts,
+with the stubs a previous process committed but never looked up. Comments are keyed exactly as
+their webhook twins, so the overlap is absorbed by the inbox.
 """
 
 from __future__ import annotations
@@ -22,13 +23,15 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import orjson
 
 from shikayat import Channel, Cursor, FatalError, Fetcher, Page, RawPost
 from shikayat_facebook.graph import GraphClient, data_list, next_after
-from shikayat_instagram.hydrate import MentionQueue, hydrate
+from shikayat.store import InboxView
+from shikayat_instagram.hydrate import MentionQueue, hydrate, recover
 from shikayat_instagram.settings import InstagramSettings
 from shikayat_instagram.split import comment_payload
 
@@ -38,6 +41,8 @@ MEDIA_FIELDS = "id,permalink,media_product_type,timestamp,comments_count"
 _COMMENT = "id,text,timestamp,username,from,parent_id"
 COMMENT_FIELDS = f"{_COMMENT},replies{{{_COMMENT}}}"
 MENTIONS_PER_FETCH = 25
+MENTIONS_RECOVERED = 5000
+"""At most this many of the newest stubs are checked when the channel starts."""
 
 
 class InstagramFetcher(Fetcher):
@@ -50,6 +55,12 @@ class InstagramFetcher(Fetcher):
         self.client = client
         self.mentions = mentions
         self._clock = clock
+
+    async def resume(self, inbox: InboxView) -> None:
+        """Queue the mentions committed (as stubs) before a restart and never looked up."""
+        now = datetime.fromtimestamp(self._clock(), UTC)
+        since = now - timedelta(days=self.settings.mention_recovery_days)
+        await recover(inbox, self.mentions, since=since, limit=MENTIONS_RECOVERED)
 
     async def fetch(self, cursor: Cursor | None) -> Page:
         posts = await hydrate(self.client, self.settings.ig_user_id, self.mentions, self.channel.name,

@@ -8,10 +8,13 @@ one up — ``GET /{ig-user-id}?fields=mentioned_comment.comment_id(<id>){…}`` 
 ``comments`` delivery or a reconciliation read of the same object has, so every path dedupes
 on the inbox key.
 
-The queue lives in the daemon's memory: a mention whose stub is committed but which the
-fetcher has not yet looked up is not looked up after a restart (its stub stays in the inbox as
-the record). A lookup refused for good (comment deleted, comments disabled on the media) is
-logged and dropped; a transient failure puts the mention back.
+The queue lives in the daemon's memory, so it is rebuilt from the inbox when the channel
+starts (:func:`recover`, called from the fetcher's ``resume``): every stub received inside the
+recovery window (``mention_recovery_days``) whose comment or media is not stored under its
+plain key is queued again. A mention committed just before a crash is therefore looked up after
+the restart. A lookup refused for good (comment deleted, comments disabled on the media) is
+logged and dropped; it is tried once more at each start while its stub is inside the window. A
+transient failure puts the mention back.
 """
 
 from __future__ import annotations
@@ -20,10 +23,21 @@ import logging
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 
-from shikayat import AuthError, FatalError, RawPost, RetryableError
+from shikayat import AuthError, FatalError, RawPost, RetryableError, UnparseablePayload
+from shikayat.store import InboxView
 from shikayat_facebook.graph import GraphClient
-from shikayat_instagram.split import Mention, comment_payload, media_payload
+from shikayat_facebook.metahook import delivery_items
+from shikayat_instagram.split import (
+    MENTIONS,
+    OBJECT,
+    STUB_PREFIX,
+    Mention,
+    comment_payload,
+    media_payload,
+    mention_of,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -59,6 +73,29 @@ class MentionQueue:
     def __len__(self) -> int:
         with self._lock:
             return len(self._pending)
+
+
+def stub_mention(payload: bytes) -> Mention | None:
+    """The mention a stored stub names (its payload is the one-change delivery), or None."""
+    try:
+        items = delivery_items(payload, expected_object=OBJECT)
+        return next((mention_of(i.value) for i in items if i.field == MENTIONS), None)
+    except UnparseablePayload:
+        return None
+
+
+async def recover(inbox: InboxView, queue: MentionQueue, *, since: datetime, limit: int) -> list[Mention]:
+    """Queue again the mentions whose stub was received since ``since`` (at most ``limit``
+    newest stubs) but whose comment or media is not in the inbox. Returns them."""
+    stubs = await inbox.posts(prefix=STUB_PREFIX, since=since, limit=limit)
+    mentions = [m for m in (stub_mention(s.payload) for s in stubs) if m is not None]
+    stored = await inbox.stored(m.target_key for m in mentions)
+    missing = [m for m in dict.fromkeys(mentions) if m.target_key not in stored]
+    queue.add(missing)
+    if missing:
+        logger.info("channel %s: %d mention(s) received before the restart queued for lookup",
+                    inbox.channel, len(missing))
+    return missing
 
 
 async def look_up(client: GraphClient, ig_user_id: str, mention: Mention, channel: str | None) -> RawPost:

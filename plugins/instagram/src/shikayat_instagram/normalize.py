@@ -7,7 +7,9 @@ that only names the ``username`` (mentioned comments and captions) gives ``@<use
 id. Threads: a comment replies to its ``parent_id`` (a reply) or else its media, and its
 conversation is the media; a direct message's conversation is ``dm:<IGSID>`` and it replies
 to the ``reply_to`` message or story. A ``mentions`` stub raises
-:class:`~shikayat.errors.NotAPost`: its comment or caption is stored separately.
+:class:`~shikayat.errors.NotAPost`: its comment or caption is stored separately. An unsent
+message (``is_deleted``) raises :class:`~shikayat.errors.PostRemoved` naming it (core tombstones
+its text and keeps the case).
 """
 
 from __future__ import annotations
@@ -21,13 +23,14 @@ from shikayat import (
     Media,
     MediaType,
     NotAPost,
+    PostRemoved,
     RawPost,
     Thread,
     UnparseablePayload,
 )
 from shikayat.complaint import detect_language
 from shikayat_facebook.metahook import MESSAGING, DeliveryItem, delivery_items, meta_time
-from shikayat_instagram.split import COMMENT_FIELDS, MENTIONS, OBJECT, PLATFORM, load, mention_of
+from shikayat_instagram.split import COMMENT_FIELDS, MENTIONS, OBJECT, PLATFORM, REMOVED, load, mention_of
 
 _HASHTAG = re.compile(r"#(\w+)")
 _LINK = re.compile(r"https?://\S+")
@@ -105,6 +108,10 @@ def _message(raw: RawPost, item: DeliveryItem) -> Complaint:
     event = item.value
     key = raw.external_id
     message = _obj(event.get("message"))
+    if message.get("is_deleted") is True:
+        when = event.get("timestamp")
+        raise PostRemoved(key.removesuffix(REMOVED), removed_by=_str(_obj(event.get("sender")).get("id")),
+                          removed_at=meta_time(when, what=f"{key}: timestamp", millis=True) if when else None)
     media = []
     for attachment in message.get("attachments") or [] if isinstance(message.get("attachments"), list) else []:
         if isinstance(attachment, dict):

@@ -78,7 +78,8 @@ class InstagramPlatform(Platform):
         return frozenset({settings.ig_user_id, *settings.own_user_ids})
 
     def fit_reply(self, text: str) -> str:
-        """Comment replies are the shortest kind (300 characters); every reply fits them."""
+        """Short enough for every reply kind: a public comment reply (our 300 characters) and a
+        message (999 UTF-8 bytes); see :mod:`shikayat_instagram.replier` for the sources."""
         return fit(text)
 
     def fetcher(self, channel: Channel, client: httpx.AsyncClient) -> Fetcher:

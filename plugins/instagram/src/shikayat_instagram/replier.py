@@ -15,8 +15,9 @@ a direct message (``mid``; never numeric)           ``POST /{id}/messages`` with
 ==================================================  ============================================
 
 ``{id}`` is the linked Page (Facebook Login flavour, ``page_id`` set) or our IG user id
-(Instagram Login flavour). Comment replies are kept to :data:`COMMENT_REPLY_LIMIT` characters,
-messages to :data:`MESSAGE_LIMIT`. Errors come through the shared Graph mapping.
+(Instagram Login flavour). Every reply is kept to :data:`MESSAGE_BYTES` UTF-8 bytes and fewer than
+1,000 characters (the documented limit of messages); public comment replies also to
+:data:`COMMENT_REPLY_LIMIT` characters. Errors come through the shared Graph mapping.
 """
 
 from __future__ import annotations
@@ -24,25 +25,44 @@ from __future__ import annotations
 import logging
 
 from shikayat import Channel, FatalError, Replier, ReplyIntent, RetryableError, SentReply
+from shikayat.graphemes import clusters
 from shikayat_facebook.graph import GraphClient, data_list
 from shikayat_instagram.settings import InstagramSettings
 
 logger = logging.getLogger(__name__)
 
+MESSAGE_BYTES = 999
+"""Direct messages and private replies (both go through the messages endpoint). Meta's Instagram
+messaging "Send a Message" page: "Message text must be UTF-8 and be a 1000 bytes or less"; its
+newer version: "Text message must be less than 1000 characters". 999 UTF-8 bytes keeps both
+(a character is at least one byte), and binds Hindi first: a Devanagari letter takes 3 bytes, so
+about 330 of them fit."""
+MESSAGE_LIMIT = 999
+"""The same rule in characters (less than 1,000)."""
 COMMENT_REPLY_LIMIT = 300
-"""Instagram comment replies (the platform reference marks the figure as to verify)."""
-MESSAGE_LIMIT = 1000
-"""Instagram direct message text."""
+"""Our own cap on public comment replies, not a documented limit: Meta's references for
+``POST /{ig-comment-id}/replies``, ``POST /{ig-user-id}/mentions`` and ``POST /{ig-media-id}/comments``
+state none, and the figures quoted elsewhere for Instagram comments disagree (1,000 to 2,200
+characters). An acknowledgement needs far less; 300 is inside all of them."""
 _OBJECT_REFUSED = "100"
 
 
-def fit(text: str, limit: int = COMMENT_REPLY_LIMIT) -> str:
-    """``text`` cut to ``limit`` characters at a word boundary when one is near, with '…'."""
-    if len(text) <= limit:
+def fit(text: str, limit: int = COMMENT_REPLY_LIMIT, max_bytes: int = MESSAGE_BYTES) -> str:
+    """``text`` unchanged when it has at most ``limit`` characters and ``max_bytes`` UTF-8 bytes;
+    else cut on a cluster boundary (a word boundary when one is near) with '…'."""
+    if len(text) <= limit and len(text.encode()) <= max_bytes:
         return text
-    cut = text[: limit - 1]
+    room, room_bytes = limit - len("…"), max_bytes - len("…".encode())
+    kept: list[str] = []
+    chars = size = 0
+    for cluster in clusters(text):
+        chars, size = chars + len(cluster), size + len(cluster.encode())
+        if chars > room or size > room_bytes:
+            break
+        kept.append(cluster)
+    cut = "".join(kept)
     space = cut.rfind(" ")
-    if space >= limit * 3 // 4:
+    if space >= len(cut) * 3 // 4:
         cut = cut[:space]
     return cut.rstrip() + "…"
 
@@ -80,7 +100,7 @@ class InstagramReplier(Replier):
 
     async def _message(self, recipient: dict[str, str], text: str) -> SentReply:
         body = await self.client.post(self._messages_path, json={"recipient": recipient,
-                                                                  "message": {"text": fit(text, MESSAGE_LIMIT)}})
+                                                                  "message": {"text": fit(text, MESSAGE_LIMIT, MESSAGE_BYTES)}})
         return SentReply(platform_id=self._id(body, "message_id", "message"))
 
     async def _mention_reply(self, target: str, text: str) -> SentReply:

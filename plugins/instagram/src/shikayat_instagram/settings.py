@@ -25,6 +25,10 @@ class InstagramSettings(GraphSettings):
         description="Seconds between reconciliation rounds; mentions wait at most this long for their text.")
     recent_media: int = Field(
         default=10, ge=1, le=100, description="Reconciliation re-reads the comments of this many newest media.")
+    mention_recovery_days: float = Field(
+        default=7.0, ge=0,
+        description="At start, mentions received this many days back whose text was never looked up "
+                    "(the process stopped first) are looked up.")
     page_size: int = Field(default=50, ge=1, le=100, description="Items per Graph API page (1-100).")
     own_user_ids: list[str] = Field(
         default=[], description="Other Instagram accounts of ours whose comments are never complaints.")

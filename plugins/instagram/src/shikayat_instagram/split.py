@@ -20,6 +20,7 @@ item                                       key
 a read comment                             ``<comment id>``
 a read (mentioned) media                   ``<media id>``
 a messaging ``message``                    ``<message.mid>``
+a messaging ``message`` with ``is_deleted``  ``<message.mid>:removed`` — the author unsent it
 ``mentions`` change (ids only)             ``mention:<comment_id>`` or
                                            ``mention:media:<media_id>`` — a stub
 =========================================  ==========================================
@@ -27,8 +28,10 @@ a messaging ``message``                    ``<message.mid>``
 A ``mentions`` change carries no text. Its stub is stored verbatim (the delivery is
 acknowledged only once something is committed) and never becomes a complaint itself; the
 channel's fetcher looks the comment or caption up and stores it under the plain key above
-(see :mod:`shikayat_instagram.hydrate`). Not stored: messaging echoes (``is_echo``, our own
-messages), deleted messages, reactions, postbacks, seen receipts and other fields.
+(see :mod:`shikayat_instagram.hydrate`). An unsent message's notice is the one removal Instagram
+delivers (``comments`` carry no deletions): it tombstones the message's complaint and keeps the
+case. Not stored: messaging echoes (``is_echo``, our own messages), reactions, postbacks, seen
+receipts and other fields.
 """
 
 from __future__ import annotations
@@ -46,6 +49,7 @@ OBJECT = "instagram"
 COMMENT_FIELDS = frozenset({"comments", "live_comments"})
 MENTIONS = "mentions"
 STUB_PREFIX = "mention:"
+REMOVED = ":removed"
 
 
 def _id(value: Any) -> str | None:
@@ -87,14 +91,15 @@ def mention_of(value: dict[str, Any]) -> Mention:
 
 
 def messaging_key(event: dict[str, Any]) -> str | None:
-    """The inbox key of a messaging event, or None when it is not a person's message."""
+    """The inbox key of a messaging event, or None when it is not a person's message (or its
+    removal)."""
     message = event.get("message")
-    if not isinstance(message, dict) or message.get("is_echo") is True or message.get("is_deleted") is True:
+    if not isinstance(message, dict) or message.get("is_echo") is True:
         return None
     mid = _id(message.get("mid"))
     if mid is None:
         raise UnparseablePayload("a messaging message has no mid")
-    return mid
+    return mid + REMOVED if message.get("is_deleted") is True else mid
 
 
 def item_key(item: DeliveryItem) -> str | None:

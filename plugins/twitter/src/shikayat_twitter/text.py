@@ -9,41 +9,17 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from shikayat.graphemes import clusters
+
 LIMIT = 280
 URL_WEIGHT = 23
 _LIGHT = ((0x0000, 0x10FF), (0x2000, 0x200D), (0x2010, 0x201F), (0x2032, 0x2037))
 _URL = re.compile(r"(?:https?://[^\s]+|(?<![\w@.])(?:[a-z0-9-]+\.)+(?:com|org|net|in|gov|co|io|ly|me|info)(?:/[^\s]*)?)",
                   re.IGNORECASE)
-_ZWJ, _VS16 = "\u200d", "\ufe0f"
-
 
 def _is_emoji(cp: int) -> bool:
     return (0x1F000 <= cp <= 0x1FAFF or 0x2600 <= cp <= 0x27BF or 0x1F1E6 <= cp <= 0x1F1FF
             or 0x2B00 <= cp <= 0x2BFF or cp in (0x00A9, 0x00AE, 0x203C, 0x2049, 0x2122, 0x2139))
-
-
-def _extends(ch: str) -> bool:
-    cp = ord(ch)
-    return (unicodedata.category(ch) in ("Mn", "Mc", "Me") or ch in (_ZWJ, "\u200c", _VS16, "\ufe0e")
-            or 0x1F3FB <= cp <= 0x1F3FF or 0xE0020 <= cp <= 0xE007F or cp == 0x20E3)
-
-
-def clusters(text: str) -> list[str]:
-    """Grapheme-like clusters: a base plus its marks, joiners, variation selectors and
-    modifiers; ZWJ sequences and regional-indicator pairs stay whole; a Devanagari virama
-    joins the next consonant."""
-    out: list[str] = []
-    for ch in text:
-        if out:
-            prev = out[-1]
-            if _extends(ch) or prev.endswith(_ZWJ) or prev.endswith("\u094d"):
-                out[-1] += ch
-                continue
-            if (0x1F1E6 <= ord(ch) <= 0x1F1FF and len(prev) == 1 and 0x1F1E6 <= ord(prev) <= 0x1F1FF):
-                out[-1] += ch
-                continue
-        out.append(ch)
-    return out
 
 
 def _cluster_weight(cluster: str) -> int:
