@@ -260,7 +260,19 @@ class FakeFacebook(FakeGraph):
                 "private_reply_to": target if kind == "private" else None,
                 "messaging_type": body.get("messaging_type")}
         self.messages.append(sent)
+        echo = self._echo(psid, text, sent["message_id"], message.get("metadata"))
+        self.outbox.append(echo)
         return self.respond({"recipient_id": psid, "message_id": sent["message_id"]})
+
+    def _echo(self, psid: str, text: str, mid: str, metadata: Any) -> dict[str, Any]:
+        """The ``message_echoes`` delivery of a message our Page sent (``metadata`` echoed)."""
+        now_ms = int(time.time() * 1000)
+        message: dict[str, Any] = {"mid": mid, "text": text, "is_echo": True, "app_id": 1_517_776_481_860_111}
+        if isinstance(metadata, str) and metadata:
+            message["metadata"] = metadata
+        event = {"sender": {"id": self.page_id}, "recipient": {"id": psid}, "timestamp": now_ms,
+                 "message": message}
+        return {"object": "page", "entry": [{"id": self.page_id, "time": now_ms, "messaging": [event]}]}
 
 
 def main() -> None:  # pragma: no cover - manual use

@@ -24,7 +24,8 @@ a read post / comment                      its ``id``
 An edit gets its own key so it never collides with the original and two edits never collide
 with each other (the first 8 hex digits of the SHA-256 of the new text tell them apart; a
 redelivery of the same edit has the same key); a removal is recorded once. Not stored: reactions and
-likes, ``hide``/``unhide`` moderation, Messenger echoes (``is_echo``, our own messages),
+likes, ``hide``/``unhide`` moderation, Messenger echoes (``is_echo``, our own messages: the
+ones carrying a reply token confirm that reply, see :func:`shikayat_facebook.metahook.echo_reports`),
 delivery/read receipts, postbacks and other fields.
 """
 

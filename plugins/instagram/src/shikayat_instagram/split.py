@@ -28,7 +28,9 @@ A ``mentions`` change carries no text. Its stub is stored verbatim (the delivery
 acknowledged only once something is committed) and never becomes a complaint itself; the
 channel's fetcher looks the comment or caption up and stores it under the plain key above
 (see :mod:`shikayat_instagram.hydrate`). Not stored: messaging echoes (``is_echo``, our own
-messages), deleted messages, reactions, postbacks, seen receipts and other fields.
+messages: the ones carrying a reply token confirm that reply, see
+:func:`shikayat_facebook.metahook.echo_reports`), deleted messages, reactions, postbacks, seen
+receipts and other fields.
 """
 
 from __future__ import annotations
