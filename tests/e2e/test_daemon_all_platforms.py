@@ -263,7 +263,7 @@ def daemon(tmp_path: Path, db_url: str, all_fakes: dict[str, str], fake_fb: Any,
     fb, ig, wa = fake_fb[0], fake_ig[0], fake_wa[0]
     config = write_config(tmp_path / "shikayat.toml", {
         "storage": {"url": db_url},
-        "daemon": daemon_section(port),
+        "daemon": {**daemon_section(port), "reply_confirm_seconds": 5},
         f"channels.{X}": x_channel(all_fakes[X]),
         f"channels.{FB}": facebook_channel(fb, all_fakes[FB]),
         f"channels.{IG}": instagram_channel(ig, all_fakes[IG]),
@@ -347,12 +347,14 @@ def test_all_four_platforms_in_one_daemon_survive_kill_9(daemon: DaemonProcess, 
     wait_until(lambda: http_up(daemon), what="the restarted daemon's HTTP server", daemon=daemon)
     pusher.join(60)
     assert not pusher.is_alive()
-    # Meta delivers what our replies caused before the crash (feed events, comments, echoes) to
-    # the restarted daemon: an echo confirms a reply whose send answer the crash lost
+    # Meta delivers what our replies caused before the crash (feed events, comments, echoes,
+    # WhatsApp ``sent`` statuses) to the restarted daemon: an echo or a status confirms the reply
+    # in flight when the process died, whose answer the crash lost
     own = [(FB, d) for d in world.fb.outbox] + [(IG, d) for d in world.ig.outbox]
     world.fb.outbox, world.ig.outbox = [], []
     world.own += len(_stored(own))
-    _push(world, base, own)
+    sent = [d for d in list(world.wa.statuses) if d["entry"][0]["changes"][0]["value"]["statuses"][0]["status"] == "sent"]
+    _push(world, base, [*own, *([(WA, FakeWhatsApp.combine(sent))] if sent else [])])
     retry, undelivered[:] = undelivered[:], []
     _push(world, base, list(retry))
     _push(world, base, [(IG, b) for b in _batches(world, IG, _ig_traffic(world, 6, kinds=(1, 2)))])

@@ -77,8 +77,13 @@ class OutboxWorker:
     """How long a reply whose last attempt had an unknown outcome waits for the platform's
     confirmation before it is sent again (where ``Replier.confirms_by_webhook``); 0: no wait."""
 
-    async def run_once(self, limit: int = 50) -> int:
-        """Claim due rows and send them; returns how many were claimed."""
+    async def run_once(self, limit: int = 1) -> int:
+        """Claim due rows and send them; returns how many were claimed.
+
+        One row per claim by default: a crash then leaves at most the reply in flight with an
+        unknown outcome. Rows claimed together but not yet sent would look just as uncertain
+        after a restart (``attempts > 1``) and wait for a confirmation that cannot come.
+        """
         items = await asyncio.to_thread(
             self.store.claim_outbox, limit, owner=self.owner, lease_seconds=self.lease_seconds
         )
