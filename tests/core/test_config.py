@@ -73,6 +73,7 @@ path = "{UNITS.as_posix()}"
 
 [daemon]
 port = "eighty"
+reply_confirm_seconds = -5
 
 [sla]
 urgent = "1h"
@@ -98,6 +99,7 @@ x = 1
         "[storage] uri: unknown key",
         "[storage] url: required key is missing",
         "[daemon] port:",
+        "[daemon] reply_confirm_seconds:",
         "[sla] urgent: unknown priority",
         "[channels.a] platform: no installed plugin provides 'nosuch'",
         "[channels.b] page_size:",

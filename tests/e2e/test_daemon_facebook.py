@@ -125,7 +125,8 @@ def test_pushed_and_reconciled_posts_stored_once_and_acknowledged_once(fb_daemon
                what="the edit and the removal processed", daemon=fb_daemon)
     time.sleep(1.5)                                 # a reconciliation round more: still nothing new
     stats = store.stats()
-    assert stats["outbox_sent"] == len(expected) and stats["inbox_ignored"] >= len(own)
+    feed_events = [d for d in own if "changes" in d["entry"][0]]       # the rest: our messages' echoes
+    assert stats["outbox_sent"] == len(expected) and stats["inbox_ignored"] >= len(feed_events)
     by_key = {c.external_id: c for c in store.iter_complaints()}
     edit = next(c for k, c in by_key.items() if k.startswith(edited_id + ":edited:"))
     assert edit.duplicate_of == by_key[edited_id].id and edit.text == _text(999)
@@ -166,3 +167,54 @@ def test_ingest_replays_a_delivery_through_split(tmp_path: Path, db_url: str) ->
         assert "444444444444444_999999999999999" not in keys                               # our Page's own reply
     finally:
         store.close()
+
+
+def test_messenger_reply_accepted_just_before_kill_9_is_confirmed_by_its_echo(tmp_path: Path, db_url: str,
+                                                                             open_db: Any) -> None:
+    """A Messenger reply cannot be looked up: the restarted daemon waits for its echo (which
+    carries the reply token as ``metadata``) instead of sending the acknowledgement again."""
+    import asyncio
+
+    from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+    from starlette.requests import Request
+    from starlette.responses import Response
+
+    from shikayat_facebook.fakegraph import run_fake
+
+    async def slow_answers(request: Request, call_next: RequestResponseEndpoint) -> Response:
+        response = await call_next(request)               # the message is recorded as sent…
+        if request.method == "POST":
+            await asyncio.sleep(3)                        # …but the daemon hears of it 3 s later
+        return response
+
+    fake = FakeFacebook()
+    fake.app.add_middleware(BaseHTTPMiddleware, dispatch=slow_answers)
+    running = run_fake(fake.app, name="fake-facebook-slow")
+    port = free_port()
+    config = write_config(tmp_path / "slow.toml", {
+        "storage": {"url": db_url}, "daemon": daemon_section(port),
+        "channels.up_fb": facebook_channel(fake, running.base_url, poll_interval=30)})
+    daemon = DaemonProcess(config, env=meta_secrets(facebook=fake))
+    daemon.port = port  # type: ignore[attr-defined]
+    daemon.cli("migrate")
+    store = open_db()
+    fake.webhooks.target = f"http://127.0.0.1:{port}/webhooks/up_fb"
+    try:
+        daemon.start()
+        wait_until(lambda: http_up(daemon), what="the daemon's HTTP server", daemon=daemon)
+        assert fake.webhooks.send(fake.add_message("Amit", _text(1))) == 200
+        wait_until(lambda: len(fake.messages) == 1, what="the acknowledgement accepted", daemon=daemon)
+        daemon.kill9()                                    # before the answer reached the daemon
+        daemon.start()
+        wait_until(lambda: "waiting up to 120s for the platform to confirm it" in daemon.output(),
+                   what="the restarted daemon waiting for the echo", daemon=daemon)
+        echo, = [d for d in fake.outbox if "messaging" in d["entry"][0]]
+        assert fake.webhooks.send(echo) == 200            # Meta delivers the echo of our message
+        wait_until(lambda: store.stats()["outbox_sent"] == 1, what="the acknowledgement confirmed", daemon=daemon)
+        assert list(_acks(fake).values()) == [1], fake.messages
+        sent, = [e for e in store.events() if e.kind == "reply.sent"]
+        assert sent.actor == "platform" and sent.detail["platform_id"] == fake.messages[0]["message_id"]
+        assert store.stats()["complaints"] == 1           # the echo is never a complaint
+    finally:
+        daemon.stop()
+        running.stop()

@@ -298,6 +298,48 @@ def test_delivery_failure_marks_the_sent_reply_once(store: SQLStore) -> None:
     assert store.claim_outbox(10, owner="w", lease_seconds=30) == []              # never re-sent by itself
 
 
+def test_confirmation_marks_a_pending_reply_sent_once(store: SQLStore) -> None:
+    c = _with_ack(store)
+    item, = store.claim_outbox(10, owner="w", lease_seconds=30)              # the sender dies after this
+    assert store.confirm_sent(item.id, "facebook", "wamid.C") is False        # another platform's report
+    assert store.confirm_sent(item.id + 1000, "twitter", "wamid.C") is False  # no such row
+    assert store.confirm_sent(item.id, "twitter", "wamid.C") is True
+    assert store.confirm_sent(item.id, "twitter", "wamid.C") is False         # redelivered: nothing more
+    assert store.confirm_sent(item.id, "twitter", "wamid.OTHER") is False     # already sent: kept as it is
+    stats = store.stats()
+    assert stats["outbox_sent"] == 1 and stats["outbox_pending"] == 0
+    sent = [e for e in store.events(c.id) if e.kind == "reply.sent"]
+    assert [(e.detail["platform_id"], e.actor) for e in sent] == [("wamid.C", "platform")]
+    back = store.get_complaint(c.id)
+    assert back is not None and back.status is Status.ACKNOWLEDGED
+    # the worker's own answer arriving late neither marks it twice nor queues it again
+    store.mark_sent(item.id, "wamid.C")
+    store.mark_retry(item.id, not_before=utcnow(), error="timeout")
+    assert len([e for e in store.events(c.id) if e.kind == "reply.sent"]) == 1
+    assert store.claim_outbox(10, owner="w", lease_seconds=30, now=utcnow() + timedelta(hours=1)) == []
+    # a later failed status still marks it undelivered, and a redelivered confirmation cannot undo that
+    assert store.mark_delivery_failed("twitter", "wamid.C", "131026 undeliverable") is True
+    assert store.confirm_sent(item.id, "twitter", "wamid.C") is False
+    store.mark_sent(item.id, "wamid.C")
+    assert store.stats()["outbox_failed"] == 1
+
+
+def test_waiting_for_a_confirmation_is_no_attempt_and_is_remembered_by_one_claim(store: SQLStore) -> None:
+    _with_ack(store)
+    store.claim_outbox(10, owner="dead", lease_seconds=30)                               # outcome lost
+    later = utcnow() + timedelta(minutes=5)
+    second, = store.claim_outbox(10, owner="w", lease_seconds=30, now=later)
+    assert (second.attempts, second.confirm_waited) == (2, False)
+    store.await_confirmation(second.id, until=later + timedelta(minutes=2), error="waiting for the platform")
+    assert store.claim_outbox(10, owner="w", lease_seconds=30, now=later + timedelta(minutes=1)) == []
+    third, = store.claim_outbox(10, owner="w", lease_seconds=1, now=later + timedelta(minutes=3))
+    assert (third.attempts, third.confirm_waited) == (2, True)     # the wait sent nothing: not counted
+    # that claim's own attempt gets a wait of its own if its outcome is lost too
+    fourth, = store.claim_outbox(10, owner="w", lease_seconds=30, now=later + timedelta(minutes=4))
+    assert (fourth.attempts, fourth.confirm_waited) == (3, False)
+    assert store.confirm_sent(fourth.id, "twitter", "wamid.W") is True
+
+
 def test_claimed_reply_carries_its_author_and_their_latest_post_on_the_channel(store: SQLStore) -> None:
     base = datetime(2026, 5, 1, 9, 30, tzinfo=UTC)
     phone_author = Author(id="IN.7000000000000000003", name="Asha", phone="919800000001")

@@ -242,7 +242,8 @@ def ingest(ctx: Context, file: str, no_process: bool) -> None:
         click.echo(f"read {report.lines} line(s): {report.posts} post(s), {report.new} new, "
                    f"{report.known} already stored, {len(report.bad_lines)} bad line(s), "
                    f"{report.dead} unreadable payload(s) kept as dead letters"
-                   + (f", {report.undelivered} sent repl(ies) reported undelivered" if report.undelivered else ""))
+                   + (f", {report.undelivered} sent repl(ies) reported undelivered" if report.undelivered else "")
+                   + (f", {report.confirmed} repl(ies) confirmed sent by the platform" if report.confirmed else ""))
         if not no_process:
             _drain(store, config, ctx.plugins)
     if report.bad_lines:

@@ -67,6 +67,10 @@ class UnitsConfig(BaseModel):
     path: Path | None = Field(default=None, description="Units directory or file")
 
 
+DEFAULT_CONFIRM_SECONDS = 120.0
+"""``[daemon] reply_confirm_seconds``: see :mod:`shikayat.pipeline.reply`."""
+
+
 class DaemonConfig(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
     host: str = "127.0.0.1"
@@ -76,6 +80,9 @@ class DaemonConfig(BaseModel):
     idle_sleep: float = Field(default=0.5, gt=0, description="Seconds a worker waits when idle")
     docket_prefix: str = Field(default="SK", pattern=r"^[A-Z]{1,6}$")
     max_reply_attempts: int = Field(default=8, ge=1)
+    reply_confirm_seconds: float = Field(default=DEFAULT_CONFIRM_SECONDS, ge=0, le=86400, description=(
+        "After an attempt whose outcome was lost, how long a reply that cannot be looked up on the "
+        "platform waits for the platform to report it sent before it is sent again"))
     shutdown_grace: float = Field(default=20.0, gt=0)
 
 

@@ -286,7 +286,8 @@ class Daemon:
     async def _outbox_worker(self, repliers: dict[str, Replier]) -> None:
         daemon = self.config.daemon
         worker = OutboxWorker(self.store, repliers, owner=self.owner, lease_seconds=daemon.lease_seconds,
-                              max_attempts=daemon.max_reply_attempts, policy=self.policy)
+                              max_attempts=daemon.max_reply_attempts, policy=self.policy,
+                              confirm_seconds=daemon.reply_confirm_seconds)
         while True:
             try:
                 claimed = await worker.run_once()

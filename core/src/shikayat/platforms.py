@@ -8,9 +8,13 @@ into :class:`~shikayat.complaint.Complaint`, and builds (for one configured chan
   body, split a delivery into raw posts;
 * a :class:`Replier` (``Capability.REPLY``): send one reply, return the platform's id for it.
 
-A platform that reports delivery asynchronously (a WhatsApp ``failed`` status after the send
-was accepted) returns those reports from :meth:`Platform.delivery_failures`; core marks the
-reply's outbox row failed (:meth:`shikayat.store.Store.mark_delivery_failed`).
+A platform that reports on our replies asynchronously returns those reports from
+:meth:`Platform.delivery_reports`: a reply it accepted and then did not deliver (a WhatsApp
+``failed`` status) marks the outbox row failed (:meth:`shikayat.store.Store.mark_delivery_failed`);
+a reply it confirms having sent, naming the outbox row by the token the send carried
+(:attr:`ReplyIntent.token`, echoed back in a WhatsApp status or a Messenger echo), marks that
+row sent (:meth:`shikayat.store.Store.confirm_sent`). The second is how a reply whose send
+outcome was lost is known to be out, on platforms where :meth:`Replier.find_sent` cannot look.
 
 Platform objects do I/O with an injected :class:`httpx.AsyncClient`; nothing is built at import
 time. Plugins never import tenacity: they raise the right :mod:`shikayat.errors` class and core
@@ -110,6 +114,22 @@ class Fetcher(ABC):
         return None
 
 
+REPLY_TOKEN_PREFIX = "shikayat:"
+
+
+def reply_token(outbox_id: int) -> str:
+    """The token a send carries where the platform echoes it back: ``shikayat:<outbox id>``."""
+    return f"{REPLY_TOKEN_PREFIX}{outbox_id}"
+
+
+def outbox_id_of(token: str | None) -> int | None:
+    """The outbox id a reply token names, or None when it is not one of ours."""
+    if token is None or not token.startswith(REPLY_TOKEN_PREFIX):
+        return None
+    digits = token[len(REPLY_TOKEN_PREFIX):]
+    return int(digits) if digits.isascii() and digits.isdigit() and len(digits) <= 18 else None
+
+
 @dataclass(frozen=True)
 class ReplyIntent:
     """One reply the outbox wants sent."""
@@ -134,6 +154,13 @@ class ReplyIntent:
     ``created_at`` of their complaints): what a messaging window (WhatsApp's 24 hours since
     the customer's last message) is measured from. None when unknown."""
 
+    @property
+    def token(self) -> str:
+        """Names this reply's outbox row (no personal data). A replier puts it on the send
+        request wherever the platform echoes it back in a delivery report (WhatsApp
+        ``biz_opaque_callback_data``, Send API ``message.metadata``)."""
+        return reply_token(self.outbox_id)
+
 
 @dataclass(frozen=True)
 class SentReply:
@@ -141,13 +168,17 @@ class SentReply:
 
 
 @dataclass(frozen=True)
-class DeliveryFailure:
-    """The platform reports that a reply it had accepted was not delivered."""
+class DeliveryReport:
+    """The platform reports on a reply it accepted: sent (``error`` None) or not delivered."""
 
     platform_id: str
-    """The id :meth:`Replier.send` returned for the reply."""
-    error: str
-    """The platform's reason, in words (with its error code)."""
+    """The platform's id for the reply (what :meth:`Replier.send` returns for it)."""
+    token: str | None = None
+    """The reply token the send carried (:attr:`ReplyIntent.token`), echoed back; None when the
+    report carries none (a message sent outside Shikayat, or a platform that echoes nothing)."""
+    error: str | None = None
+    """None: the platform confirms the reply was sent. Else why it was not delivered, in words
+    (with the platform's error code)."""
 
 
 class Replier(ABC):
@@ -164,6 +195,17 @@ class Replier(ABC):
         already has it, else None (it will be sent). The default cannot look and returns None.
         """
         return None
+
+    def confirms_by_webhook(self, intent: ReplyIntent) -> bool:
+        """Whether the platform reports this reply back by webhook, carrying
+        :attr:`ReplyIntent.token` (:meth:`Platform.delivery_reports`), where :meth:`find_sent`
+        cannot look it up.
+
+        When True, a claim after an attempt whose outcome is unknown that :meth:`find_sent`
+        does not answer waits ``[daemon] reply_confirm_seconds`` for that report before sending
+        again. Default: False (the reply is sent again at once).
+        """
+        return False
 
 
 @dataclass(frozen=True)
@@ -241,13 +283,16 @@ class Platform(ABC):
         body. Raise UnparseablePayload if not even an id can be found.
         """
 
-    def delivery_failures(self, payload: bytes) -> list[DeliveryFailure]:
-        """Replies that one delivery (or replayed payload) reports as not delivered.
+    def delivery_reports(self, payload: bytes) -> list[DeliveryReport]:
+        """What one delivery (or replayed payload) reports about our own replies.
 
         Called by core next to :meth:`split` for every verified webhook delivery and every
-        replayed payload; each failure marks the outbox row holding that platform id as failed
-        (delivery reports are not posts: :meth:`split` leaves them out). Pure. Raise
-        UnparseablePayload only when :meth:`split` would too. Default: none.
+        replayed payload (delivery reports are not posts: :meth:`split` leaves them out). A
+        failure marks the *sent* outbox row holding that platform id as failed; a confirmation
+        whose token names a row that is still pending marks it sent with that platform id (a
+        confirmation without our token, or for a row already sent or failed, changes nothing).
+        Report every confirmation that carries a token: core ignores tokens that are not ours.
+        Pure. Raise UnparseablePayload only when :meth:`split` would too. Default: none.
         """
         return []
 

@@ -5,8 +5,9 @@ where ``payload`` is the platform's own JSON for one post (a polled platform) or
 delivery (a push platform), exactly as the fetcher or webhook receives it. Lines go into the
 inbox like live traffic and through the same pipeline. A line that cannot be read is reported
 with its number and the rest are still ingested; a payload the platform cannot read is kept
-as a dead letter (``shikayat reprocess`` retries it). Replies a payload reports as not
-delivered (``Platform.delivery_failures``) are marked failed, as the webhook route does.
+as a dead letter (``shikayat reprocess`` retries it). What a payload reports about our replies
+(``Platform.delivery_reports``: not delivered, or confirmed sent) is recorded in the outbox,
+as the webhook route does.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ import orjson
 
 from shikayat.complaint import RawPost
 from shikayat.errors import UnparseablePayload
-from shikayat.platforms import DeliveryFailure
+from shikayat.pipeline.reply import record_delivery_reports
+from shikayat.platforms import DeliveryReport
 from shikayat.plugins import Plugins
 from shikayat.store import Store
 from shikayat.types import Status
@@ -35,6 +37,8 @@ class IngestReport:
     dead: int = 0
     undelivered: int = 0
     """Sent replies the payloads reported as not delivered (marked failed)."""
+    confirmed: int = 0
+    """Pending replies the payloads confirmed as sent (marked sent)."""
     bad_lines: list[tuple[int, str]] = field(default_factory=list)
 
     @property
@@ -42,11 +46,11 @@ class IngestReport:
         return self.posts - self.new
 
 
-_Parsed = tuple[list[RawPost], RawPost | None, str, list[tuple[str, DeliveryFailure]]]
+_Parsed = tuple[list[RawPost], RawPost | None, str, list[tuple[str, DeliveryReport]]]
 
 
 def _parse_line(number: int, line: bytes, plugins: Plugins, channels: set[str] | None) -> _Parsed:
-    """(posts, dead-letter post or None, error, (platform, delivery failure) pairs). An error
+    """(posts, dead-letter post or None, error, (platform, delivery report) pairs). An error
     with no posts means a bad line."""
     try:
         obj = orjson.loads(line)
@@ -70,12 +74,12 @@ def _parse_line(number: int, line: bytes, plugins: Plugins, channels: set[str] |
     payload = orjson.dumps(obj["payload"])
     try:
         posts = platform.split(payload, channel)
-        failures = [(platform_name, f) for f in platform.delivery_failures(payload)]
+        reports = [(platform_name, r) for r in platform.delivery_reports(payload)]
     except UnparseablePayload as exc:
         key = "sha256:" + hashlib.sha256(payload).hexdigest()
         raw = RawPost(platform=platform_name, external_id=key, channel=channel, payload=payload)
         return [], raw, str(exc), []
-    return posts, None, "", failures
+    return posts, None, "", reports
 
 
 def ingest_lines(
@@ -91,16 +95,18 @@ def ingest_lines(
     report = IngestReport()
     posts: list[RawPost] = []
     dead: list[tuple[RawPost, str]] = []
-    failures: list[tuple[str, DeliveryFailure]] = []
+    reports: list[tuple[str, DeliveryReport]] = []
 
     def flush() -> None:
         if posts or dead:
             report.new += store.add_raw(posts, dead=dead)
             posts.clear()
             dead.clear()
-        for platform_name, failure in failures:
-            report.undelivered += store.mark_delivery_failed(platform_name, failure.platform_id, failure.error)
-        failures.clear()
+        for platform_name, delivery in reports:
+            done = record_delivery_reports(store, platform_name, [delivery])
+            report.undelivered += done.undelivered
+            report.confirmed += done.confirmed
+        reports.clear()
 
     for number, line in enumerate(lines, start=1):
         if on_line is not None:
@@ -109,7 +115,7 @@ def ingest_lines(
             continue
         report.lines += 1
         got, dead_post, error, reported = _parse_line(number, line, plugins, channels)
-        failures.extend(reported)
+        reports.extend(reported)
         if dead_post is not None:
             dead.append((dead_post, error))
             report.dead += 1

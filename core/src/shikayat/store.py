@@ -27,6 +27,9 @@ Invariants every implementation must keep (the storage tests check each):
 * a claimed row is leased: no other claim returns it until its lease expires.
 * an outbox row's ``attempts`` is incremented and committed when it is claimed, before the
   reply is sent, so a crash after sending is visible as ``attempts > 1`` on the next claim.
+* a row leaves the pending state once: ``mark_sent``, ``confirm_sent``, ``mark_retry`` and
+  ``mark_failed`` change a pending row only, so a reply the platform confirmed meanwhile is
+  never marked twice nor queued again, and a later delivery failure is never overwritten.
 
 A fetcher never sees the store: at start it is given an :class:`InboxView`, a read-only view of
 its own channel's inbox (see :meth:`shikayat.platforms.Fetcher.resume`).
@@ -115,6 +118,9 @@ class OutboxItem:
     """The complaint's author as stored (for platforms that address a reply by phone)."""
     last_inbound_at: datetime | None = None
     """The newest ``created_at`` of the author's complaints on the same platform and channel."""
+    confirm_waited: bool = False
+    """This claim follows a wait for the platform to confirm an earlier attempt
+    (:meth:`Store.await_confirmation`) that ended with no confirmation."""
 
 
 @dataclass(frozen=True)
@@ -304,7 +310,26 @@ class Store(ABC):
 
     @abstractmethod
     def mark_sent(self, outbox_id: int, platform_id: str) -> None:
-        """Record the platform's id; an ``ack`` moves its complaint from new to acknowledged."""
+        """Record the platform's id; an ``ack`` moves its complaint from new to acknowledged.
+        A row no longer pending (confirmed by the platform meanwhile, or reported undelivered)
+        is left as it is."""
+
+    @abstractmethod
+    def confirm_sent(self, outbox_id: int, platform: str, platform_id: str) -> bool:
+        """The platform reports that the reply of row ``outbox_id`` went out as ``platform_id``.
+
+        Marks the row sent as :meth:`mark_sent` does (``reply.sent`` event, an ``ack``'s
+        complaint acknowledged) when it is a *pending* row of ``platform``; returns whether it
+        was. An unknown row, a row of another platform, or one already sent or failed changes
+        nothing (a redelivered report, or one arriving after the worker marked the row)."""
+
+    @abstractmethod
+    def await_confirmation(self, outbox_id: int, *, until: datetime, error: str) -> None:
+        """Give a claimed row back unsent, to wait for the platform to confirm an earlier attempt.
+
+        The row is not claimable before ``until``; this claim is not counted in ``attempts``
+        (nothing was sent); the next claim's item has ``confirm_waited`` set, and that claim
+        clears it, so the attempt it makes gets a wait of its own if its outcome is lost too."""
 
     @abstractmethod
     def mark_retry(self, outbox_id: int, *, not_before: datetime, error: str) -> None: ...

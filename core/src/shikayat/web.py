@@ -7,8 +7,9 @@
 * ``POST /webhooks/<channel>`` — a delivery: signature checked over the raw body (401 and
   nothing stored when it fails), then its posts are committed to the inbox, and only then
   answered 200. A body that passes the signature but cannot be split is kept as a dead letter.
-  Replies the delivery reports as not delivered (``Platform.delivery_failures``) are marked
-  failed in the outbox before the answer, too.
+  What the delivery reports about our replies (``Platform.delivery_reports``) is recorded in
+  the outbox before the answer, too: a reply not delivered is marked failed, a reply the
+  platform confirms (naming its outbox row by the reply token) is marked sent.
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ from starlette.routing import Route
 
 from shikayat.complaint import RawPost
 from shikayat.errors import UnparseablePayload, WebhookRejected
-from shikayat.platforms import DeliveryFailure
+from shikayat.pipeline.reply import record_delivery_reports
+from shikayat.platforms import DeliveryReport
 from shikayat.store import Store
 from shikayat.webhooks import WebhookRoutes
 
@@ -36,20 +38,6 @@ logger = logging.getLogger(__name__)
 
 def _json(data: Any, status: int = 200) -> Response:
     return Response(orjson.dumps(data), status_code=status, media_type="application/json")
-
-
-def record_delivery_failures(store: Store, platform: str, failures: list[DeliveryFailure],
-                             *, channel: str | None = None) -> int:
-    """Mark each reported reply failed in the outbox; returns how many rows were marked."""
-    marked = 0
-    for failure in failures:
-        if store.mark_delivery_failed(platform, failure.platform_id, failure.error):
-            marked += 1
-            logger.warning("channel %s: reply %s was not delivered: %s", channel or "?", failure.platform_id,
-                           failure.error)
-        else:
-            logger.debug("delivery report for %s matches no sent reply", failure.platform_id)
-    return marked
 
 
 def create_app(
@@ -97,10 +85,10 @@ def create_app(
             logger.warning("webhook delivery for %s rejected: %s", entry.channel.name, exc)
             return _json({"error": "invalid signature"}, 401)
         dead: list[tuple[RawPost, str]] = []
-        failures: list[DeliveryFailure] = []
+        reports: list[DeliveryReport] = []
         try:
             posts = entry.receiver.split(body)
-            failures = entry.platform.delivery_failures(body)
+            reports = entry.platform.delivery_reports(body)
         except UnparseablePayload as exc:
             posts = []
             key = "sha256:" + hashlib.sha256(body).hexdigest()
@@ -109,7 +97,7 @@ def create_app(
 
         def commit() -> None:
             store.add_raw(posts, channel=entry.channel.name, dead=dead)
-            record_delivery_failures(store, entry.platform.name, failures, channel=entry.channel.name)
+            record_delivery_reports(store, entry.platform.name, reports, channel=entry.channel.name)
 
         await asyncio.to_thread(commit)
         on_intake()

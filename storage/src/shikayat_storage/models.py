@@ -170,6 +170,9 @@ class OutboxRow(Base):
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
+    confirm_until: Mapped[datetime | None]
+    """Set while the row waits for the platform to confirm an earlier attempt (cleared by the
+    claim that follows the wait)."""
 
 
 class RemovalRow(Base):

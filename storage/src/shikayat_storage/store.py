@@ -374,11 +374,14 @@ class SQLStore(Store):
                         or_(OutboxRow.next_attempt_at.is_(None), OutboxRow.next_attempt_at <= now),
                         or_(OutboxRow.leased_until.is_(None), OutboxRow.leased_until < now))
                  .order_by(OutboxRow.id).limit(limit))
-            ids = list(con.scalars(self._claimable(q)))
-            if not ids:
+            q = q.add_columns(OutboxRow.confirm_until)
+            claimed = con.execute(self._claimable(q)).all()
+            if not claimed:
                 return []
+            ids = [r.id for r in claimed]
+            waited = {r.id for r in claimed if r.confirm_until is not None}
             con.execute(update(OutboxRow).where(OutboxRow.id.in_(ids)).values(
-                attempts=OutboxRow.attempts + 1, lease_owner=owner,
+                attempts=OutboxRow.attempts + 1, lease_owner=owner, confirm_until=None,
                 leased_until=now + timedelta(seconds=lease_seconds)))
             other = ComplaintRow.__table__.alias("other")
             latest = (select(func.max(other.c.created_at))
@@ -396,34 +399,57 @@ class SQLStore(Store):
                                recipient=o.recipient, text=o.text, private=o.private, attempts=o.attempts,
                                author=Author.model_construct(id=o.author_id, handle=o.author_handle,
                                                              name=o.author_name, phone=o.author_phone),
-                               last_inbound_at=o.last_inbound_at)
+                               last_inbound_at=o.last_inbound_at, confirm_waited=o.id in waited)
                     for o in rows]
 
-    def mark_sent(self, outbox_id: int, platform_id: str) -> None:
+    @staticmethod
+    def _pending(outbox_id: int) -> Any:
+        return (OutboxRow.id == outbox_id) & (OutboxRow.state == OutboxState.PENDING.value)
+
+    def _mark_sent(self, con: Connection, where: Any, platform_id: str, actor: str) -> bool:
+        """Mark the pending row ``where`` selects sent; False when there is none."""
         now = utcnow()
+        row = con.execute(update(OutboxRow).where(where).values(
+            state=OutboxState.SENT.value, platform_id=platform_id, sent_at=now, error=None, confirm_until=None,
+            lease_owner=None, leased_until=None).returning(OutboxRow.complaint_id, OutboxRow.kind)).first()
+        if row is None:
+            return False
+        if row.kind == "ack":
+            con.execute(update(ComplaintRow).where(
+                ComplaintRow.id == row.complaint_id, ComplaintRow.status == Status.NEW.value,
+            ).values(status=Status.ACKNOWLEDGED.value, updated_at=now))
+        con.execute(self._insert(EventRow), [self._event_row(Event(
+            "reply.sent", row.complaint_id, {"kind": row.kind, "platform_id": platform_id}, actor=actor), now)])
+        return True
+
+    def mark_sent(self, outbox_id: int, platform_id: str) -> None:
         with self.engine.begin() as con:
-            row = con.execute(update(OutboxRow).where(OutboxRow.id == outbox_id).values(
-                state=OutboxState.SENT.value, platform_id=platform_id, sent_at=now, error=None,
-                lease_owner=None, leased_until=None).returning(OutboxRow.complaint_id, OutboxRow.kind)).one()
-            if row.kind == "ack":
-                con.execute(update(ComplaintRow).where(
-                    ComplaintRow.id == row.complaint_id, ComplaintRow.status == Status.NEW.value,
-                ).values(status=Status.ACKNOWLEDGED.value, updated_at=now))
-            con.execute(self._insert(EventRow), [self._event_row(Event(
-                "reply.sent", row.complaint_id, {"kind": row.kind, "platform_id": platform_id}, actor="outbox"), now)])
+            self._mark_sent(con, self._pending(outbox_id), platform_id, "outbox")
+
+    def confirm_sent(self, outbox_id: int, platform: str, platform_id: str) -> bool:
+        with self.engine.begin() as con:
+            return self._mark_sent(con, self._pending(outbox_id) & (OutboxRow.platform == platform),
+                                   platform_id, "platform")
+
+    def await_confirmation(self, outbox_id: int, *, until: datetime, error: str) -> None:
+        with self.engine.begin() as con:
+            con.execute(update(OutboxRow).where(self._pending(outbox_id)).values(
+                attempts=OutboxRow.attempts - 1, next_attempt_at=until, confirm_until=until, error=error,
+                lease_owner=None, leased_until=None))
 
     def mark_retry(self, outbox_id: int, *, not_before: datetime, error: str) -> None:
         with self.engine.begin() as con:
-            con.execute(update(OutboxRow).where(OutboxRow.id == outbox_id).values(
-                state=OutboxState.PENDING.value, next_attempt_at=not_before, error=error,
-                lease_owner=None, leased_until=None))
+            con.execute(update(OutboxRow).where(self._pending(outbox_id)).values(
+                next_attempt_at=not_before, error=error, lease_owner=None, leased_until=None))
 
     def mark_failed(self, outbox_id: int, error: str) -> None:
         now = utcnow()
         with self.engine.begin() as con:
-            row = con.execute(update(OutboxRow).where(OutboxRow.id == outbox_id).values(
+            row = con.execute(update(OutboxRow).where(self._pending(outbox_id)).values(
                 state=OutboxState.FAILED.value, error=error, lease_owner=None, leased_until=None,
-            ).returning(OutboxRow.complaint_id, OutboxRow.kind)).one()
+            ).returning(OutboxRow.complaint_id, OutboxRow.kind)).first()
+            if row is None:
+                return
             con.execute(self._insert(EventRow), [self._event_row(Event(
                 "reply.failed", row.complaint_id, {"kind": row.kind, "error": error}, actor="outbox"), now)])
 

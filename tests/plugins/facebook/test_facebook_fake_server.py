@@ -11,7 +11,7 @@ import httpx
 import orjson
 import pytest
 
-from shikayat import AuthError, Channel, FatalError, RateLimited, ReplyIntent, RetryableError
+from shikayat import AuthError, Channel, DeliveryReport, FatalError, RateLimited, ReplyIntent, RetryableError
 from shikayat.plugins import load_plugins
 from shikayat.store import Store
 from shikayat.web import create_app
@@ -155,7 +155,16 @@ async def test_replies_public_private_and_messenger_against_the_fake(fake: Any) 
     kinds = [(m["kind"], m["recipient_id"]) for m in fb.messages]
     assert kinds == [("private", fb.person("Priya")["id"]), ("messenger", fb.person("Amit")["id"])]
     assert [r["message"] for r in fb.replies if "post_id" in r] == ["Registered SK-1111-2222"]
-    assert len(fb.outbox) == 1                                                # our reply's own feed event
+    feed, *echoes = fb.outbox                           # our reply's own feed event, our messages' echoes
+    assert "changes" in feed["entry"][0] and len(echoes) == 2
+    # the Send API calls carry the reply token; the echoes bring it back with the message ids
+    assert [b["message"]["metadata"] for _, _, _, b in fb.requests_to("/messages", "POST")] == ["shikayat:1"] * 3
+    reports = [r for e in echoes for r in FacebookPlatform().delivery_reports(orjson.dumps(e))]
+    assert reports == [DeliveryReport(m["message_id"], "shikayat:1") for m in fb.messages]
+    assert all(FacebookPlatform().split(orjson.dumps(e)) == [] for e in echoes)      # never complaints
+    assert not replier.confirms_by_webhook(ReplyIntent(**base, docket="SK-1111-2222", text="",
+                                                       in_reply_to=post_id, recipient="x"))  # looked up
+    assert replier.confirms_by_webhook(private)
 
 
 async def test_scripted_failures_usage_headers_and_bad_tokens(fake: Any) -> None:

@@ -265,8 +265,12 @@ async def test_private_reply_to_a_comment_and_to_a_post_on_our_page() -> None:
     assert sent.platform_id == "m_OUTmid000000000001"
     assert [r.url.path for r in seen] == [f"/v23.0/{PAGE}/messages"] * 2
     assert orjson.loads(seen[0].content) == {"recipient": {"comment_id": "222222222222222_333333333333333"},
-                                             "message": {"text": "Registered: SK-ABCD-EFGH"}}
+                                             "message": {"text": "Registered: SK-ABCD-EFGH", "metadata": "shikayat:1"}}
     assert orjson.loads(seen[1].content)["recipient"] == {"post_id": f"{PAGE}_444444444444444"}
+    # a private reply cannot be looked up: its echo, carrying the token, confirms it instead
+    assert replier.confirms_by_webhook(intent("222222222222222_333333333333333", private=True))
+    assert await replier.find_sent(intent("222222222222222_333333333333333", private=True)) is None
+    assert len(seen) == 2
 
 
 async def test_messenger_complaints_are_answered_in_messenger() -> None:
@@ -277,6 +281,9 @@ async def test_messenger_complaints_are_answered_in_messenger() -> None:
     body = orjson.loads(seen[0].content)
     assert body["recipient"] == {"id": "5555555555555555"} and body["messaging_type"] == "RESPONSE"
     assert len(body["message"]["text"]) == 2000
+    assert body["message"]["metadata"] == "shikayat:1"                # echoed back in message_echoes
+    assert replier.confirms_by_webhook(intent("m_FAKEmid000001"))
+    assert not replier.confirms_by_webhook(intent("222222222222222_333333333333333"))   # looked up instead
 
 
 async def test_reply_outside_the_window_is_permanent_but_not_an_auth_failure() -> None:

@@ -10,7 +10,7 @@ import orjson
 import pytest
 from pydantic import SecretStr
 
-from shikayat import AuthError, Channel, FatalError, Page, RateLimited, ReplyIntent
+from shikayat import AuthError, Channel, DeliveryReport, FatalError, Page, RateLimited, ReplyIntent
 from shikayat_facebook.fakegraph import RunningFake, run_fake
 from shikayat_instagram import InstagramPlatform
 from shikayat_instagram.fake import FakeInstagram
@@ -133,6 +133,10 @@ async def test_replies_of_every_kind_reach_the_fake(fake: tuple[FakeInstagram, R
     echo = ig.outbox[-1]["entry"][0]["messaging"][0]
     assert echo["message"]["is_echo"] and platform.webhook(channel_for(ig, running)).split(
         orjson.dumps(ig.outbox[-1])) == []
+    # the echo brings back the reply token the message carried: it confirms that reply
+    assert platform.delivery_reports(orjson.dumps(ig.outbox[-1])) == [
+        DeliveryReport(ig.messages[-1]["mid"], echo["message"]["metadata"])]
+    assert echo["message"]["metadata"] == "shikayat:1"
     # a long Hindi message: the fake holds Meta's 1,000-byte rule, the replier's cut keeps to it
     hindi = "आपकी शिकायत दर्ज कर ली गई है और संबंधित थाने को भेज दी गई है। " * 12
     assert len(hindi) < 1000 < len(hindi.encode())

@@ -46,7 +46,9 @@ async def test_a_sensitive_case_gets_a_private_reply_to_the_comment(channel: Cha
     assert sent.platform_id.startswith("aWdfZAG1")
     [request] = seen
     assert orjson.loads(request.content) == {"recipient": {"comment_id": "17900000000000002"},
-                                             "message": {"text": "Registered: SK-AB12-CD34"}}
+                                             "message": {"text": "Registered: SK-AB12-CD34", "metadata": "shikayat:1"}}
+    replier = InstagramPlatform().replier(channel, client)
+    assert replier.confirms_by_webhook(intent(private=True)) and not replier.confirms_by_webhook(intent())
 
 
 async def test_a_direct_message_is_answered_by_message_through_the_linked_page() -> None:
@@ -61,6 +63,8 @@ async def test_a_direct_message_is_answered_by_message_through_the_linked_page()
     text = body["message"]["text"]
     assert len(text) <= MESSAGE_LIMIT and len(text.encode()) <= MESSAGE_BYTES and text.endswith("…")
     assert len(text) > COMMENT_REPLY_LIMIT                       # a message may be longer than a comment reply
+    assert body["message"]["metadata"] == "shikayat:1"                 # echoed back with the message id
+    assert InstagramPlatform().replier(channel, client).confirms_by_webhook(intent(MID))
 
 
 async def test_a_comment_not_on_our_media_is_answered_through_the_mentions_edge(channel: Channel) -> None:

@@ -4,6 +4,8 @@ envelopes, and signed deliveries the real receiver accepts."""
 
 from __future__ import annotations
 
+import socket
+import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -12,8 +14,12 @@ from typing import Any
 import httpx
 import orjson
 import pytest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
 
-from shikayat import AuthError, Author, FatalError, RateLimited, ReplyIntent
+from shikayat import AuthError, Author, DeliveryReport, FatalError, RateLimited, ReplyIntent
 from shikayat_facebook.fakegraph import RunningFake, run_fake
 from shikayat_whatsapp.fake import FakeWhatsApp
 from shikayat_whatsapp.platform import WhatsAppPlatform, WhatsAppWebhookReceiver, graph_client
@@ -53,6 +59,9 @@ async def test_text_inside_the_window_is_delivered_and_read(fake: Any, make_chan
     assert record["context"] == wa.received[-1]["id"] and wa.received[-1]["id"] in wa.read
     assert [s["entry"][0]["changes"][0]["value"]["statuses"][0]["status"] for s in wa.statuses] == [
         "sent", "delivered"]
+    # every status echoes the token the send carried: the reply is confirmed by its outbox row
+    reports = WhatsAppPlatform().delivery_reports(orjson.dumps(FakeWhatsApp.combine(wa.statuses)))
+    assert reports == [DeliveryReport(sent.platform_id, "shikayat:1")] * 2
 
 
 async def test_free_text_outside_the_window_fails_later_with_131047(fake: Any, make_channel: Any) -> None:
@@ -61,14 +70,15 @@ async def test_free_text_outside_the_window_fails_later_with_131047(fake: Any, m
     sent = await _with_replier(running, make_channel, lambda r, g: r.send(_intent(wa, "Ravi", last=None)),
                                mark_read=False)
     failed = wa.statuses[-1]
-    failure, = WhatsAppPlatform().delivery_failures(orjson.dumps(failed))
-    assert failure.platform_id == sent.platform_id and "131047" in failure.error
+    failure, = WhatsAppPlatform().delivery_reports(orjson.dumps(failed))
+    assert failure.platform_id == sent.platform_id and failure.error is not None and "131047" in failure.error
     # the replier, told the real time, sends the approved template instead: delivered
     wa.statuses.clear()
     await _with_replier(running, make_channel, lambda r, g: r.send(
         _intent(wa, "Ravi", last=datetime.now(UTC) - timedelta(days=3), kind="closure")))
     assert wa.sent[-1]["type"] == "template" and wa.sent[-1]["parameters"][0] == "SK-AAAA-BBBB"
-    assert WhatsAppPlatform().delivery_failures(orjson.dumps(FakeWhatsApp.combine(wa.statuses))) == []
+    reports = WhatsAppPlatform().delivery_reports(orjson.dumps(FakeWhatsApp.combine(wa.statuses)))
+    assert [r.error for r in reports] == [None, None]                 # sent, delivered: confirmations only
 
 
 async def test_unapproved_template_and_pair_limit_and_bad_token(fake: Any, make_channel: Any) -> None:
@@ -113,3 +123,31 @@ def test_signed_deliveries_pass_the_real_receiver(make_channel: Any) -> None:
     assert [p.external_id for p in receiver.split(body)] == keys[:len(receiver.split(body))]
     kinds = {d["entry"][0]["changes"][0]["value"]["messages"][0]["type"] for d in deliveries}
     assert "text" in kinds and kinds & {"image", "audio", "location"}
+
+
+def test_status_receipts_wait_for_a_listener_and_are_retried_until_accepted() -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    wa = FakeWhatsApp(auto_statuses=True)
+    wa.webhooks.target = f"http://127.0.0.1:{port}/webhooks/up_wa"
+    wa.citizen("Asha")
+    statuses = [wa.status("wamid.A", "sent", "919800000001", callback_data="shikayat:5")]
+    sender = threading.Thread(target=wa._emit_statuses, args=(statuses,))
+    sender.start()                                                 # nobody listens yet: retried
+    while not wa.webhooks.sent:
+        time.sleep(0.05)
+    received: list[bytes] = []
+
+    async def hook(request: Request) -> Response:
+        received.append(await request.body())
+        return Response(b"{}", media_type="application/json")
+
+    daemon = run_fake(Starlette(routes=[Route("/webhooks/up_wa", hook, methods=["POST"])]), name="daemon", port=port)
+    try:
+        sender.join(30)
+        assert not sender.is_alive()
+    finally:
+        daemon.stop()
+    assert wa.webhooks.sent[0][1] == 0 and wa.webhooks.sent[-1][1] == 200
+    assert [orjson.loads(b) for b in received] == statuses

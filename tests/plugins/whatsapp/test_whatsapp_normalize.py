@@ -10,7 +10,7 @@ from typing import Any
 import orjson
 import pytest
 
-from shikayat import Language, MediaType, RawPost, UnparseablePayload
+from shikayat import DeliveryReport, Language, MediaType, RawPost, UnparseablePayload
 from shikayat_whatsapp.normalize import phone_pseudonym
 from shikayat_whatsapp.platform import WhatsAppPlatform
 
@@ -64,7 +64,7 @@ def test_a_batch_splits_into_one_post_per_message_without_reactions_or_statuses(
     assert len(value["messages"]) == 1 and value["contacts"] == [
         {"profile": {"name": "मीना देवी"}, "wa_id": "919800000003", "user_id": "IN.7000000000000000005"}]
     assert value["metadata"]["phone_number_id"] == "800000000000002" and "statuses" not in value
-    assert platform.delivery_failures(body) == []                # a delivered receipt is no failure
+    assert platform.delivery_reports(body) == []                 # a receipt without our token: nothing
 
 
 def test_stored_payloads_replay_under_the_same_key_and_normalize_the_same(platform: WhatsAppPlatform) -> None:
@@ -98,9 +98,17 @@ def test_other_types_and_the_skipped_ones(platform: WhatsAppPlatform) -> None:
 def test_failed_status_is_a_delivery_failure_not_a_post(platform: WhatsAppPlatform) -> None:
     body = _load("webhook/status_failed.json")
     assert platform.split(body, "up_wa") == []
-    failure, = platform.delivery_failures(body)
+    failure, = platform.delivery_reports(body)
     assert failure.platform_id == "wamid.HBgMOTExMTQwMDAwMDAwFQIAERgSQUNLMDAwMDAwMDAwMDAwMDIA"
-    assert failure.error.startswith("WhatsApp delivery failed: 131047 Re-engagement message: Message failed")
+    assert failure.error is not None and failure.error.startswith("WhatsApp delivery failed: 131047 Re-engagement message: Message failed")
+
+
+def test_statuses_carrying_our_token_confirm_the_reply(platform: WhatsAppPlatform) -> None:
+    body = _load("webhook/status_sent_with_token.json")
+    assert platform.split(body, "up_wa") == []                    # receipts never become complaints
+    wamid = "wamid.HBgMOTExMTQwMDAwMDAwFQIAERgSQUNLMDAwMDAwMDAwMDAwMDMA"
+    # sent and delivered confirm the reply the token names; a status without a token says nothing
+    assert platform.delivery_reports(body) == [DeliveryReport(wamid, "shikayat:42")] * 2
 
 
 def test_own_number_is_authored_by_our_business(platform: WhatsAppPlatform, make_channel: Any) -> None:

@@ -65,7 +65,7 @@ async def test_inside_the_window_free_text_quotes_the_message_then_marks_it_read
     assert graph.paths == ["/v23.0/800000000000002/messages"] * 2
     assert send == {"messaging_product": "whatsapp", "recipient_type": "individual", "to": PHONE, "type": "text",
                     "text": {"body": "Your complaint is registered, reference SK-7K3M-Q2ZD.", "preview_url": False},
-                    "context": {"message_id": WAMID_IN}}
+                    "context": {"message_id": WAMID_IN}, "biz_opaque_callback_data": "shikayat:7"}
     assert read == {"messaging_product": "whatsapp", "status": "read", "message_id": WAMID_IN}
 
 
@@ -76,6 +76,7 @@ async def test_outside_the_window_the_template_carries_the_reference(make_channe
     assert await _send(make_channel, graph, closure) == SENT_ID
     body, = graph.bodies                                          # a closure marks nothing read
     assert body["type"] == "template" and body["to"] == PHONE and "context" not in body
+    assert body["biz_opaque_callback_data"] == "shikayat:7"       # echoed in its status webhooks
     assert body["template"] == {"name": "complaint_update", "language": {"code": "en"}, "components": [
         {"type": "body", "parameters": [{"type": "text", "text": "SK-7K3M-Q2ZD"},
                                         {"type": "text", "text": "Action taken on SK-7K3M-Q2ZD: the phone was recovered."}]}]}
@@ -96,6 +97,7 @@ async def test_131047_falls_back_to_the_template_once(make_channel: Any) -> None
     graph = _Graph((400, _fixture("error_outside_window.json")), (200, _fixture("sent.json")))
     assert await _send(make_channel, graph, _intent(last=None, kind="closure")) == SENT_ID
     assert [b["type"] for b in graph.bodies] == ["text", "template"]
+    assert {b["biz_opaque_callback_data"] for b in graph.bodies} == {"shikayat:7"}
 
 
 async def test_a_refused_template_is_never_retried_as_text(make_channel: Any) -> None:
@@ -173,3 +175,11 @@ def test_fit_reply_keeps_4096_characters() -> None:
     assert WhatsAppPlatform().fit_reply("short") == "short"
 
 
+
+
+async def test_a_lost_send_waits_for_its_status_instead_of_being_looked_up(make_channel: Any) -> None:
+    channel = make_channel()
+    async with httpx.AsyncClient(transport=httpx.MockTransport(_Graph())) as client:
+        replier = WhatsAppReplier(channel, graph_client(channel, client))
+        assert replier.confirms_by_webhook(_intent()) is True
+        assert await replier.find_sent(_intent(last=None)) is None

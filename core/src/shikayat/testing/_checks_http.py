@@ -236,7 +236,8 @@ class HttpChecks(SuiteBase):
         may accompany it.
 
         Troubleshooting: send one request per reply, with no retries of your own (core's outbox
-        retries, and asks ``find_sent`` first after an unknown outcome). Return
+        retries, and asks ``find_sent`` first after an unknown outcome, or waits for the
+        platform's report of ``intent.token`` where ``confirms_by_webhook``). Return
         ``SentReply(platform_id=<id from the response>)``; raise ``RetryableError`` if the
         response lacks it. Set ``SuiteConfig.reply_file``, ``reply_status`` and ``reply_id``.
         The suite answers every request with ``reply_file``.

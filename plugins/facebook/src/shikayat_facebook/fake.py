@@ -340,7 +340,19 @@ class FakeFacebook(FakeGraph):
         self.messages.append(sent)
         if kind == "messenger":
             self._converse(psid, mid, text, {"id": self.page_id, "name": self.page_name}, time.time())
+        echo = self._echo(psid, text, sent["message_id"], message.get("metadata"))
+        self.outbox.append(echo)
         return self.respond({"recipient_id": psid, "message_id": sent["message_id"]})
+
+    def _echo(self, psid: str, text: str, mid: str, metadata: Any) -> dict[str, Any]:
+        """The ``message_echoes`` delivery of a message our Page sent (``metadata`` echoed)."""
+        now_ms = int(time.time() * 1000)
+        message: dict[str, Any] = {"mid": mid, "text": text, "is_echo": True, "app_id": 1_517_776_481_860_111}
+        if isinstance(metadata, str) and metadata:
+            message["metadata"] = metadata
+        event = {"sender": {"id": self.page_id}, "recipient": {"id": psid}, "timestamp": now_ms,
+                 "message": message}
+        return {"object": "page", "entry": [{"id": self.page_id, "time": now_ms, "messaging": [event]}]}
 
 
 def _nested(fields: str, edge: str) -> tuple[int, str] | None:

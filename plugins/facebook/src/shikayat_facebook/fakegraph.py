@@ -211,6 +211,21 @@ class WebhookSender:
         ordered = list(reversed(deliveries)) if reverse else list(deliveries)
         return [self.send(d, url=url) for d in ordered]
 
+    def send_retrying(self, deliveries: Sequence[dict[str, Any] | bytes], *, interval: float = 0.5,
+                      give_up: float = 60.0) -> list[int]:
+        """Send each delivery, again every ``interval`` seconds while it is not answered 2xx (the
+        daemon is down or restarting), for up to ``give_up`` seconds, as Meta retries a failed
+        delivery; returns the last status of each."""
+        statuses = []
+        for delivery in deliveries:
+            deadline = time.monotonic() + give_up
+            status = self.send(delivery)
+            while not 200 <= status < 300 and time.monotonic() < deadline:
+                time.sleep(interval)
+                status = self.send(delivery)
+            statuses.append(status)
+        return statuses
+
     @property
     def held(self) -> list[dict[str, Any]]:
         """Deliveries waiting for ``target`` (see :meth:`deliver_batched`)."""

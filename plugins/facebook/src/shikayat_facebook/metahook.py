@@ -9,6 +9,10 @@
   :class:`DeliveryItem` s (one per change or messaging event) and :func:`single_delivery`
   rebuilds a one-item delivery in the same documented shape — what each inbox row stores, so a
   stored payload can be replayed through ``split`` and gives the same key.
+* Echoes: a message our Page or account sent comes back as a messaging event with
+  ``message.is_echo`` (Messenger ``message_echoes``, Instagram messaging), carrying the Send
+  API's ``message.metadata`` string; :func:`echo_reports` turns those carrying our reply token
+  into confirmations of the reply (its ``mid`` is the ``message_id`` the send returned).
 
 A platform subclasses :class:`MetaWebhookReceiver` and implements :meth:`~MetaWebhookReceiver.split`
 (usually by calling its platform's splitter).
@@ -24,7 +28,7 @@ from typing import Any
 import orjson
 
 from shikayat.errors import UnparseablePayload
-from shikayat.platforms import WebhookReceiver, WebhookResponse
+from shikayat.platforms import DeliveryReport, WebhookReceiver, WebhookResponse
 from shikayat.webhooks import verify_hmac_sha256, verify_hub_handshake
 
 SIGNATURE_HEADER = "X-Hub-Signature-256"
@@ -116,6 +120,27 @@ def single_delivery(item: DeliveryItem) -> bytes:
     else:
         entry["changes"] = [{"field": item.field, "value": item.value}]
     return orjson.dumps({"object": item.object, "entry": [entry]}, option=orjson.OPT_SORT_KEYS)
+
+
+def echo_reports(body: bytes, *, expected_object: str) -> list[DeliveryReport]:
+    """Confirmations of our replies: every echoed message (``is_echo``) with a ``mid`` and a
+    ``metadata`` string, in delivery order (core ignores metadata that is not a reply token).
+    A replayed payload that is not a delivery (a polled read) reports nothing."""
+    try:
+        obj = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return []                                   # split reports the unreadable payload
+    if not isinstance(obj, dict) or ("object" not in obj and "entry" not in obj):
+        return []
+    reports = []
+    for item in delivery_items(body, expected_object=expected_object):
+        message = item.value.get("message") if item.field == MESSAGING else None
+        if not isinstance(message, dict) or message.get("is_echo") is not True:
+            continue
+        mid, metadata = message.get("mid"), message.get("metadata")
+        if isinstance(mid, str) and mid and isinstance(metadata, str) and metadata:
+            reports.append(DeliveryReport(mid, metadata))
+    return reports
 
 
 class MetaWebhookReceiver(WebhookReceiver):

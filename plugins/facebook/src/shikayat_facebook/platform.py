@@ -9,6 +9,7 @@ from shikayat import (
     Channel,
     ChannelSettings,
     Complaint,
+    DeliveryReport,
     Fetcher,
     Platform,
     RawPost,
@@ -16,11 +17,11 @@ from shikayat import (
 )
 from shikayat_facebook.fetcher import FacebookFetcher
 from shikayat_facebook.graph import GraphClient
-from shikayat_facebook.metahook import MetaWebhookReceiver
+from shikayat_facebook.metahook import MetaWebhookReceiver, echo_reports
 from shikayat_facebook.normalize import normalize_post
 from shikayat_facebook.replier import MESSENGER_TEXT_LIMIT, FacebookReplier
 from shikayat_facebook.settings import FacebookSettings
-from shikayat_facebook.split import PLATFORM, split_delivery, split_payload
+from shikayat_facebook.split import OBJECT, PLATFORM, split_delivery, split_payload
 
 
 def graph_client(channel: Channel, client: httpx.AsyncClient) -> GraphClient:
@@ -54,6 +55,10 @@ class FacebookPlatform(Platform):
 
     def split(self, payload: bytes, channel: str | None = None) -> list[RawPost]:
         return split_payload(payload, channel)
+
+    def delivery_reports(self, payload: bytes) -> list[DeliveryReport]:
+        """Our Messenger messages and private replies echoed back with their reply token."""
+        return echo_reports(payload, expected_object=OBJECT)
 
     def own_account_ids(self, settings: ChannelSettings) -> frozenset[str]:
         assert isinstance(settings, FacebookSettings)

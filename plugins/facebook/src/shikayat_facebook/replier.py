@@ -9,9 +9,12 @@
 * Otherwise a public threaded reply: ``POST /{comment-or-post-id}/comments`` with ``message``.
 
 Edited items answer the original object (``<id>:edited:…`` → ``<id>``). ``find_sent`` looks
-for a public reply among the object's comments (ours, carrying the docket); private replies
-and Messenger messages cannot be looked up reliably and are not re-checked (a second private
-reply to the same comment is refused by Meta anyway).
+for a public reply among the object's comments (ours, carrying the docket). Private replies
+and Messenger messages cannot be looked up reliably; both go through the Send API with the
+reply token as ``message.metadata``, which comes back in the message's echo
+(``message_echoes``), so a reply whose send outcome was lost waits for its echo before it is
+sent again (:meth:`confirms_by_webhook`; a second private reply to the same comment is refused
+by Meta anyway).
 """
 
 from __future__ import annotations
@@ -45,15 +48,19 @@ class FacebookReplier(Replier):
         if is_messenger(target):
             body = await self.client.post(f"{page}/messages", json={
                 "recipient": {"id": intent.recipient}, "messaging_type": "RESPONSE",
-                "message": {"text": intent.text[:MESSENGER_TEXT_LIMIT]}})
+                "message": _message(intent)})
             return SentReply(platform_id=_field(body, "message_id"))
         if intent.private:
             kind = "post_id" if target.startswith(page + "_") else "comment_id"
             body = await self.client.post(f"{page}/messages", json={
-                "recipient": {kind: target}, "message": {"text": intent.text[:MESSENGER_TEXT_LIMIT]}})
+                "recipient": {kind: target}, "message": _message(intent)})
             return SentReply(platform_id=_field(body, "message_id"))
         body = await self.client.post(f"{target}/comments", json={"message": intent.text})
         return SentReply(platform_id=_field(body, "id"))
+
+    def confirms_by_webhook(self, intent: ReplyIntent) -> bool:
+        """Messenger messages and private replies: echoed with their token, not looked up."""
+        return is_messenger(base_id(intent.in_reply_to)) or intent.private
 
     async def find_sent(self, intent: ReplyIntent) -> SentReply | None:
         target = base_id(intent.in_reply_to)
@@ -72,6 +79,11 @@ class FacebookReplier(Replier):
                 return None
             params["after"] = after
         return None
+
+
+def _message(intent: ReplyIntent) -> dict[str, str]:
+    """A Send API ``message``: the text, and the reply token its echo brings back."""
+    return {"text": intent.text[:MESSENGER_TEXT_LIMIT], "metadata": intent.token}
 
 
 def _field(body: dict[str, object], name: str) -> str:

@@ -25,8 +25,9 @@ a read post / comment / message            its ``id`` (a message's Graph id is i
 An edit gets its own key so it never collides with the original and two edits never collide
 with each other (the first 8 hex digits of the SHA-256 of the new text tell them apart; a
 redelivery of the same edit has the same key); a removal is recorded once (its row is the notice
-that tombstones the removed object's complaint, see :mod:`shikayat_facebook.normalize`). Not stored: reactions and
-likes, ``hide``/``unhide`` moderation, Messenger echoes (``is_echo``, our own messages),
+that tombstones the removed object's complaint, see :mod:`shikayat_facebook.normalize`). Not stored:
+reactions and likes, ``hide``/``unhide`` moderation, Messenger echoes (``is_echo``, our own messages:
+the ones carrying a reply token confirm that reply, see :func:`shikayat_facebook.metahook.echo_reports`),
 delivery/read receipts, postbacks and other fields.
 """
 

@@ -398,6 +398,8 @@ class FakeInstagram(FakeGraph):
         username = next(u for u, i in self._people.items() if i == igsid)
         echo = self.add_message(username, text, echo=True)
         echo["entry"][0]["messaging"][0]["message"]["mid"] = mid
+        if isinstance(message.get("metadata"), str) and message["metadata"]:
+            echo["entry"][0]["messaging"][0]["message"]["metadata"] = message["metadata"]
         self.outbox.append(echo)
         return self.respond({"recipient_id": igsid, "message_id": mid})
 

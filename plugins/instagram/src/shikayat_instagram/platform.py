@@ -11,19 +11,20 @@ from shikayat import (
     Channel,
     ChannelSettings,
     Complaint,
+    DeliveryReport,
     Fetcher,
     Platform,
     RawPost,
     Replier,
 )
 from shikayat_facebook.graph import GraphClient
-from shikayat_facebook.metahook import MetaWebhookReceiver
+from shikayat_facebook.metahook import MetaWebhookReceiver, echo_reports
 from shikayat_instagram.fetcher import InstagramFetcher
 from shikayat_instagram.hydrate import MentionQueue
 from shikayat_instagram.normalize import normalize_post
 from shikayat_instagram.replier import InstagramReplier, fit
 from shikayat_instagram.settings import InstagramSettings
-from shikayat_instagram.split import PLATFORM, split_delivery, split_payload
+from shikayat_instagram.split import OBJECT, PLATFORM, split_delivery, split_payload
 
 
 def graph_client(channel: Channel, client: httpx.AsyncClient) -> GraphClient:
@@ -72,6 +73,10 @@ class InstagramPlatform(Platform):
 
     def split(self, payload: bytes, channel: str | None = None) -> list[RawPost]:
         return split_payload(payload, channel)
+
+    def delivery_reports(self, payload: bytes) -> list[DeliveryReport]:
+        """Our direct messages and private replies echoed back with their reply token."""
+        return echo_reports(payload, expected_object=OBJECT)
 
     def own_account_ids(self, settings: ChannelSettings) -> frozenset[str]:
         assert isinstance(settings, InstagramSettings)

@@ -18,6 +18,11 @@ a direct message (``mid``; never numeric)           ``POST /{id}/messages`` with
 (Instagram Login flavour). Every reply is kept to :data:`MESSAGE_BYTES` UTF-8 bytes and fewer than
 1,000 characters (the documented limit of messages); public comment replies also to
 :data:`COMMENT_REPLY_LIMIT` characters. Errors come through the shared Graph mapping.
+
+``find_sent`` looks public comment replies up. Messages (direct and private replies) cannot be
+looked up; they carry the reply token as ``message.metadata``, which comes back in the
+message's echo, so one whose send outcome was lost waits for its echo before it is sent again
+(:meth:`confirms_by_webhook`).
 """
 
 from __future__ import annotations
@@ -85,9 +90,9 @@ class InstagramReplier(Replier):
 
     async def send(self, intent: ReplyIntent) -> SentReply:
         if is_message_id(intent.in_reply_to):
-            return await self._message({"id": intent.recipient}, intent.text)
+            return await self._message({"id": intent.recipient}, intent)
         if intent.private:
-            return await self._message({"comment_id": intent.in_reply_to}, intent.text)
+            return await self._message({"comment_id": intent.in_reply_to}, intent)
         text = fit(intent.text)
         try:
             body = await self.client.post(f"{intent.in_reply_to}/replies", json={"message": text})
@@ -98,9 +103,9 @@ class InstagramReplier(Replier):
             return await self._mention_reply(intent.in_reply_to, text)
         return SentReply(platform_id=self._id(body, "id", "comment reply"))
 
-    async def _message(self, recipient: dict[str, str], text: str) -> SentReply:
-        body = await self.client.post(self._messages_path, json={"recipient": recipient,
-                                                                  "message": {"text": fit(text, MESSAGE_LIMIT, MESSAGE_BYTES)}})
+    async def _message(self, recipient: dict[str, str], intent: ReplyIntent) -> SentReply:
+        message = {"text": fit(intent.text, MESSAGE_LIMIT, MESSAGE_BYTES), "metadata": intent.token}
+        body = await self.client.post(self._messages_path, json={"recipient": recipient, "message": message})
         return SentReply(platform_id=self._id(body, "message_id", "message"))
 
     async def _mention_reply(self, target: str, text: str) -> SentReply:
@@ -126,6 +131,10 @@ class InstagramReplier(Replier):
         if not isinstance(value, str) or not value:
             raise RetryableError(f"{self.client.api}: the {what} response has no {key}")
         return value
+
+    def confirms_by_webhook(self, intent: ReplyIntent) -> bool:
+        """Direct messages and private replies: echoed with their token, not looked up."""
+        return is_message_id(intent.in_reply_to) or intent.private
 
     async def find_sent(self, intent: ReplyIntent) -> SentReply | None:
         """A public comment reply carrying the docket, by our account, under the comment."""

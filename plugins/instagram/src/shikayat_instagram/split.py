@@ -30,7 +30,8 @@ acknowledged only once something is committed) and never becomes a complaint its
 channel's fetcher looks the comment or caption up and stores it under the plain key above
 (see :mod:`shikayat_instagram.hydrate`). An unsent message's notice is the one removal Instagram
 delivers (``comments`` carry no deletions): it tombstones the message's complaint and keeps the
-case. Not stored: messaging echoes (``is_echo``, our own messages), reactions, postbacks, seen
+case. Not stored: messaging echoes (``is_echo``, our own messages: the ones carrying a reply token
+confirm that reply, see :func:`shikayat_facebook.metahook.echo_reports`), reactions, postbacks, seen
 receipts and other fields.
 """
 

@@ -18,9 +18,11 @@ Built on :class:`shikayat_facebook.fakegraph.FakeGraph` (versioned paths, bearer
 Every citizen action (:meth:`FakeWhatsApp.text`, :meth:`~FakeWhatsApp.media`,
 :meth:`~FakeWhatsApp.location`, :meth:`~FakeWhatsApp.button_reply`, :meth:`~FakeWhatsApp.reaction`…)
 returns the delivery Meta would POST; :meth:`combine` batches several into one. Status receipts of
-our messages (sent, delivered, and failed where the platform would fail them) are queued in
-:attr:`FakeWhatsApp.statuses`; with ``auto_statuses`` they are sent to :attr:`webhooks`' target as
-they happen. :meth:`~FakeWhatsApp.failed_status` builds a failed status for any wamid.
+our messages (sent, delivered, and failed where the platform would fail them; each echoing the
+send's ``biz_opaque_callback_data``) are queued in :attr:`FakeWhatsApp.statuses`; with
+``auto_statuses`` they are sent to :attr:`webhooks`' target ``status_delay`` seconds after the
+send, and retried while the target does not answer 2xx (as Meta retries).
+:meth:`~FakeWhatsApp.failed_status` builds a failed status for any wamid.
 
     python -m shikayat_whatsapp.fake --port 8902 --webhook http://127.0.0.1:8787/webhooks/up_whatsapp
 """
@@ -69,6 +71,8 @@ class FakeWhatsApp(FakeGraph):
     """Seconds between two messages to the same person (0: no pair limit)."""
     auto_statuses: bool = False
     """Send status receipts to the webhook target as they happen (a background thread)."""
+    status_delay: float = 0.0
+    """Seconds between a send and its status receipts (``auto_statuses``)."""
     sent: list[dict[str, Any]] = field(default_factory=list)
     """Messages our number sent: wamid, to / recipient, type, text or template, at."""
     received: list[dict[str, Any]] = field(default_factory=list)
@@ -199,9 +203,11 @@ class FakeWhatsApp(FakeGraph):
             return self._delivery(self._value(contacts=[contact], messages=[msg]))
 
     def status(self, wamid: str, state: str, recipient: str, *, errors: list[dict[str, Any]] | None = None,
-               at: float | None = None) -> dict[str, Any]:
+               at: float | None = None, callback_data: str | None = None) -> dict[str, Any]:
         status: dict[str, Any] = {"id": wamid, "status": state, "timestamp": str(int(time.time() if at is None else at)),
                                   "recipient_id": recipient}
+        if callback_data:
+            status["biz_opaque_callback_data"] = callback_data
         if errors:
             status["errors"] = errors
         return self._delivery(self._value(statuses=[status]))
@@ -211,8 +217,9 @@ class FakeWhatsApp(FakeGraph):
         """A ``failed`` status for any of our wamids (e.g. the citizen blocked the number)."""
         sent = next((m for m in self.sent if m["id"] == wamid), None)
         recipient = (sent or {}).get("to") or (sent or {}).get("recipient") or "0"
-        return self.status(wamid, "failed", recipient, errors=[
-            {"code": code, "title": title, "message": title, "error_data": {"details": details}}])
+        errors = [{"code": code, "title": title, "message": title, "error_data": {"details": details}}]
+        return self.status(wamid, "failed", recipient, errors=errors,
+                           callback_data=(sent or {}).get("biz_opaque_callback_data"))
 
     @staticmethod
     def combine(deliveries: Sequence[dict[str, Any]]) -> dict[str, Any]:
@@ -265,6 +272,11 @@ class FakeWhatsApp(FakeGraph):
             Route("/{version}/{media}", media, methods=["GET"]),
         ]
 
+    def _emit_statuses(self, statuses: list[dict[str, Any]]) -> None:
+        if self.status_delay:
+            time.sleep(self.status_delay)
+        self.webhooks.send_retrying(statuses)
+
     def _mark_read(self, body: dict[str, Any]) -> Response:
         wamid = body.get("message_id")
         if not any(m["id"] == wamid for m in self.received):
@@ -276,8 +288,14 @@ class FakeWhatsApp(FakeGraph):
         to, recipient = body.get("to"), body.get("recipient")
         if not to and not recipient:
             return self.error(100, "(#100) The parameter to is required.")
+        callback = body.get("biz_opaque_callback_data")
+        if callback is not None and (not isinstance(callback, str) or len(callback) > 512):
+            return self.error(100, "(#100) Param biz_opaque_callback_data must be a string of at most 512 "
+                                   "characters.")
         kind = body.get("type", "text")
         record: dict[str, Any] = {"type": kind, "at": time.time()}
+        if callback:
+            record["biz_opaque_callback_data"] = callback
         if to:
             record["to"] = str(to)
         else:
@@ -315,21 +333,21 @@ class FakeWhatsApp(FakeGraph):
         record["id"] = wamid
         self.sent.append(record)
         address = str(to or recipient)
-        statuses = [self.status(wamid, "sent", address)]
+        statuses = [self.status(wamid, "sent", address, callback_data=callback)]
         if person is None or (to and str(to) in self.unreachable):
-            statuses.append(self.status(wamid, "failed", address, errors=[{
+            statuses.append(self.status(wamid, "failed", address, callback_data=callback, errors=[{
                 "code": 131026, "title": "Message undeliverable",
                 "error_data": {"details": "The recipient is not a WhatsApp user"}}]))
         elif kind == "text" and now - self._last_inbound.get(person.user_id, 0.0) > WINDOW_SECONDS:
-            statuses.append(self.status(wamid, "failed", address, errors=[{
+            statuses.append(self.status(wamid, "failed", address, callback_data=callback, errors=[{
                 "code": 131047, "title": "Re-engagement message",
                 "error_data": {"details": "Message failed to send because more than 24 hours have passed "
                                           "since the customer last replied to this number."}}]))
         else:
-            statuses.append(self.status(wamid, "delivered", address))
+            statuses.append(self.status(wamid, "delivered", address, callback_data=callback))
         self.statuses += statuses
         if self.auto_statuses and self.webhooks.target:
-            threading.Thread(target=self.webhooks.send_all, args=(statuses,), daemon=True).start()
+            threading.Thread(target=self._emit_statuses, args=(statuses,), daemon=True).start()
         contact: dict[str, Any] = {"input": address}
         if to:
             contact["wa_id"] = str(to)

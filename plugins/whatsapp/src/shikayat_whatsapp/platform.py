@@ -14,7 +14,7 @@ from shikayat import (
     Channel,
     ChannelSettings,
     Complaint,
-    DeliveryFailure,
+    DeliveryReport,
     Platform,
     RawPost,
     Replier,
@@ -57,8 +57,8 @@ class WhatsAppPlatform(Platform):
     def split(self, payload: bytes, channel: str | None = None) -> list[RawPost]:
         return split.split_payload(payload, channel)
 
-    def delivery_failures(self, payload: bytes) -> list[DeliveryFailure]:
-        return split.delivery_failures(payload)
+    def delivery_reports(self, payload: bytes) -> list[DeliveryReport]:
+        return split.delivery_reports(payload)
 
     def own_account_ids(self, settings: ChannelSettings) -> frozenset[str]:
         assert isinstance(settings, WhatsAppSettings)

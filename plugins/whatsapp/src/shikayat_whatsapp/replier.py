@@ -24,9 +24,11 @@ citizen's message is marked read (``status: read``) when ``mark_read`` is on; th
 best-effort and never fails the reply.
 
 HTTP 200 only means *accepted*: a later ``failed`` status webhook (see
-:func:`shikayat_whatsapp.split.delivery_failures`) marks the reply failed. The returned id is
+:func:`shikayat_whatsapp.split.delivery_reports`) marks the reply failed. The returned id is
 the message's ``wamid``. The Cloud API cannot list sent messages, so :meth:`find_sent` cannot
-look (the default), and a reply whose send outcome was lost is sent again.
+look (the default); instead every send carries the reply token in ``biz_opaque_callback_data``,
+which WhatsApp echoes in the message's status webhooks. A reply whose send outcome was lost
+(:meth:`confirms_by_webhook`) waits for its ``sent`` status before it is sent again.
 """
 
 from __future__ import annotations
@@ -99,7 +101,8 @@ class WhatsAppReplier(Replier):
     def text_body(self, intent: ReplyIntent) -> dict[str, Any]:
         body: dict[str, Any] = {"messaging_product": "whatsapp", "recipient_type": "individual",
                                 **self._address(intent), "type": "text",
-                                "text": {"body": intent.text[:TEXT_LIMIT], "preview_url": False}}
+                                "text": {"body": intent.text[:TEXT_LIMIT], "preview_url": False},
+                                "biz_opaque_callback_data": intent.token}
         if intent.in_reply_to.startswith("wamid."):
             body["context"] = {"message_id": intent.in_reply_to}
         return body
@@ -117,9 +120,13 @@ class WhatsAppReplier(Replier):
                     "language": {"code": s.template_language_hindi if hindi else s.template_language},
                     "components": [{"type": "body", "parameters": [
                         {"type": "text", "text": values[p]} for p in s.template_parameters]}],
-                }}
+                }, "biz_opaque_callback_data": intent.token}
 
     # -- sending ---------------------------------------------------------------------------
+    def confirms_by_webhook(self, intent: ReplyIntent) -> bool:
+        """Always: statuses echo ``biz_opaque_callback_data`` and nothing can be looked up."""
+        return True
+
     async def _post(self, body: dict[str, Any]) -> SentReply:
         answer = await self.graph.post(f"{self.settings.phone_number_id}/messages", json=body)
         messages = answer.get("messages")

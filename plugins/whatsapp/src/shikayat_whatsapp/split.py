@@ -12,9 +12,11 @@ A delivery is ``{"object": "whatsapp_business_account", "entry": [{"id": <WABA i
 
 Not stored as posts:
 
-* ``statuses`` — receipts of *our* messages (sent / delivered / read / failed). A ``failed``
-  one is a reply that was accepted and then not delivered: :func:`delivery_failures` reports it
-  and core marks the outbox row failed;
+* ``statuses`` — receipts of *our* messages (sent / delivered / read / failed), reported by
+  :func:`delivery_reports` instead: a ``failed`` one is a reply that was accepted and then not
+  delivered (core marks the outbox row failed); any other one carrying the reply token our send
+  put in ``biz_opaque_callback_data`` confirms that reply went out as that ``wamid`` (core marks
+  a row still pending sent — how a reply whose send answer was lost is known to be out);
 * reactions (an emoji on a message, or its removal): feedback, not a complaint;
 * ``system`` messages (the user changed number) and ``request_welcome`` (a chat was opened);
 * changes of other fields (``smb_message_echoes`` — our own messages echoed back —, template
@@ -30,7 +32,7 @@ import hashlib
 import logging
 from typing import Any
 
-from shikayat import DeliveryFailure, RawPost, UnparseablePayload
+from shikayat import DeliveryReport, RawPost, UnparseablePayload
 from shikayat_facebook.metahook import DeliveryItem, delivery_items, load_delivery, single_delivery
 
 logger = logging.getLogger(__name__)
@@ -121,16 +123,25 @@ def describe_errors(errors: Any) -> str:
     return "; ".join(parts) or "failed (no reason given)"
 
 
-def delivery_failures(body: bytes) -> list[DeliveryFailure]:
-    """Our messages the delivery reports as ``failed``, with the reason (code and title)."""
-    failures = []
+def _status_report(status: dict[str, Any]) -> DeliveryReport | None:
+    wamid, token = status.get("id"), status.get("biz_opaque_callback_data")
+    if not isinstance(wamid, str) or not wamid:
+        return None
+    token = token if isinstance(token, str) and token else None
+    if status.get("status") == "failed":
+        return DeliveryReport(wamid, token, "WhatsApp delivery failed: " + describe_errors(status.get("errors")))
+    return DeliveryReport(wamid, token) if token is not None else None
+
+
+def delivery_reports(body: bytes) -> list[DeliveryReport]:
+    """The delivery's statuses of our messages, in order: every ``failed`` one with its reason
+    (code and title), and every other one that carries a reply token (a confirmation)."""
+    reports = []
     for item in delivery_items(body, expected_object=OBJECT):
         if item.field != FIELD:
             continue
         for status in _list(item.value.get("statuses"), "statuses"):
-            if not isinstance(status, dict) or status.get("status") != "failed":
-                continue
-            wamid = status.get("id")
-            if isinstance(wamid, str) and wamid:
-                failures.append(DeliveryFailure(wamid, "WhatsApp delivery failed: " + describe_errors(status.get("errors"))))
-    return failures
+            report = _status_report(status) if isinstance(status, dict) else None
+            if report is not None:
+                reports.append(report)
+    return reports
