@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from typing import Any
 from pathlib import Path
 
 import pytest
@@ -68,3 +69,20 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'shikayat.db'}"
     return str(request.getfixturevalue("postgres_url"))
+
+
+@pytest.fixture
+def plugins() -> Any:
+    """Every installed plugin (a test module may override this with its own selection)."""
+    from shikayat.plugins import load_plugins
+
+    return load_plugins()
+
+
+@pytest.fixture
+def store(db_url: str, plugins: Any) -> Iterator[Any]:
+    """A migrated store on ``db_url`` opened through ``plugins``."""
+    s = plugins.open_store(db_url)
+    s.migrate()
+    yield s
+    s.close()

@@ -5,7 +5,6 @@ delivered, or confirms a reply it sent by the token the send carried; the webhoo
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from datetime import timedelta
 
 import httpx
@@ -46,14 +45,6 @@ def plugins() -> Plugins:
     import shikayat_storage.plugin
 
     return load_plugins(entry_points_enabled=False, extra=[_Plugin(), shikayat_storage.plugin])
-
-
-@pytest.fixture
-def store(db_url: str, plugins: Plugins) -> Iterator[Store]:
-    s = plugins.open_store(db_url)
-    s.migrate()
-    yield s
-    s.close()
 
 
 def _sent_ack(store: Store, ext: str, platform_id: str) -> Complaint:

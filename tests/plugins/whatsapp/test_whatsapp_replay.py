@@ -3,30 +3,15 @@ confirms the reply it names, against a real store; the status never becomes a co
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 
 import orjson
-import pytest
 
 from shikayat.complaint import Author, Complaint, RawPost, utcnow
 from shikayat.platforms import reply_token
-from shikayat.plugins import Plugins, load_plugins
+from shikayat.plugins import Plugins
 from shikayat.replay import ingest_lines
 from shikayat.store import OutboxEntry, Processed, Store
 from shikayat_whatsapp.fake import FakeWhatsApp
-
-
-@pytest.fixture
-def plugins() -> Plugins:
-    return load_plugins()
-
-
-@pytest.fixture
-def store(db_url: str, plugins: Plugins) -> Iterator[Store]:
-    s = plugins.open_store(db_url)
-    s.migrate()
-    yield s
-    s.close()
 
 
 def test_replayed_sent_status_confirms_the_reply_it_names(store: Store, plugins: Plugins) -> None:

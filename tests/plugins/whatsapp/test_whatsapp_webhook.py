@@ -3,7 +3,6 @@ the raw bytes, messages stored once, a failed status marking our reply failed; s
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +11,7 @@ import pytest
 
 from shikayat import Author, Complaint, ConfigError, RawPost
 from shikayat.config import build_config
-from shikayat.plugins import Plugins, load_plugins
+from shikayat.plugins import Plugins
 from shikayat.store import OutboxEntry, Processed, Store
 from shikayat.types import Status
 from shikayat.web import create_app
@@ -20,19 +19,6 @@ from shikayat.webhooks import WebhookRoutes, hmac_sha256
 
 FIXTURES = Path(__file__).parent / "fixtures" / "webhook"
 FAILED_WAMID = "wamid.HBgMOTExMTQwMDAwMDAwFQIAERgSQUNLMDAwMDAwMDAwMDAwMDIA"
-
-
-@pytest.fixture
-def plugins() -> Plugins:
-    return load_plugins()
-
-
-@pytest.fixture
-def store(db_url: str, plugins: Plugins) -> Iterator[Store]:
-    s = plugins.open_store(db_url)
-    s.migrate()
-    yield s
-    s.close()
 
 
 @pytest.fixture

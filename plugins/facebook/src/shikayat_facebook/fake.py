@@ -203,31 +203,28 @@ class FakeFacebook(FakeGraph):
     def routes(self) -> Sequence[BaseRoute]:
         fake = self
 
-        async def feed(request: Request) -> Response:
+        def page_posts(request: Request, edge: str, posts: list[dict[str, Any]], *,
+                       hide_author: bool = False) -> Response:
             with fake.lock:
-                if denied := fake.gate(request, "feed"):
+                if denied := fake.gate(request, edge):
                     return denied
                 if request.path_params["page"] != fake.page_id:
-                    return fake.error(100, "(#100) Tried accessing nonexisting field (feed)")
+                    return fake.error(100, f"(#100) Tried accessing nonexisting field ({edge})")
                 since = fake._since(request)
-                items = sorted((p for p in fake.posts if p["created"] >= since), key=lambda p: p["created"],
+                items = sorted((p for p in posts if p["created"] >= since), key=lambda p: p["created"],
                                reverse=True)
                 fields = request.query_params.get("fields", "")
-                return fake.page(request, [fake._public(p, fields) for p in items])
+                shown = [fake._public(p, fields) for p in items]
+                if hide_author:
+                    shown = [{k: v for k, v in post.items() if k != "from"} for post in shown]
+                return fake.page(request, shown)
+
+        async def feed(request: Request) -> Response:
+            return page_posts(request, "feed", fake.posts)
 
         async def tagged(request: Request) -> Response:
-            with fake.lock:
-                if denied := fake.gate(request, "tagged"):
-                    return denied
-                if request.path_params["page"] != fake.page_id:
-                    return fake.error(100, "(#100) Tried accessing nonexisting field (tagged)")
-                since = fake._since(request)
-                items = sorted((p for p in fake.tagged if p["created"] >= since), key=lambda p: p["created"],
-                               reverse=True)
-                fields = request.query_params.get("fields", "")
-                # Meta gives `from` of a person's post only to its author
-                return fake.page(request, [{k: v for k, v in fake._public(p, fields).items() if k != "from"}
-                                           for p in items])
+            # Meta gives `from` of a person's post only to its author
+            return page_posts(request, "tagged", fake.tagged, hide_author=True)
 
         async def conversations(request: Request) -> Response:
             with fake.lock:
