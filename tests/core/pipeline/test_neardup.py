@@ -102,3 +102,19 @@ def test_a_flood_of_look_alikes_bounds_the_work_and_keeps_the_newest() -> None:
     assert all(int(k[1:]) >= 2000 for k, _ in hits)                  # each band's newest entries
     exact = idx.query(idx.signature(f"{template} 002999"), limit=1)
     assert exact == [("c2999", 1.0)]
+
+
+def test_signatures_of_a_batch_equal_each_text_signed_alone() -> None:
+    """A batch is signed in one computation over all its texts: no shingle may run from one text
+    into the next, and empty or very short texts keep their place."""
+    idx = NearDuplicateIndex()
+    texts = ["meri chain chheen li hazratganj mein abhi", "", "  ", "sos", "मेरा मोबाइल चोरी हो गया आलमबाग बस स्टैंड से",
+             "loud dj " * 40, "chain", "UPI fraud 25000 kat gaye"]
+    batch = idx.signatures(texts)
+    for text, sig in zip(texts, batch, strict=True):
+        (alone,) = idx.signatures([text])
+        if alone is None:
+            assert sig is None
+            continue
+        assert sig is not None and sig.size == alone.size
+        assert (sig.values == alone.values).all() and (sig.bands == alone.bands).all()

@@ -27,7 +27,9 @@ them (:meth:`scores` compares a signature against chosen slots, e.g. one author'
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import accumulate
 from typing import NamedTuple
 
 import numpy as np
@@ -36,13 +38,16 @@ _U32 = np.uint32
 _U64 = np.uint64
 _MIX1 = _U64(0x9E3779B97F4A7C15)
 _MIX2 = _U64(0xBF58476D1CE4E5B9)
+_CHUNK_CELLS = 1 << 20
 
 
 class Signature(NamedTuple):
-    """MinHash values of a text's shingles and the number of distinct shingles."""
+    """MinHash values of a text's shingles (their low 16 bits), the number of shingles, and
+    the keys of its LSH bands (computed from the full 32-bit values)."""
 
     values: np.ndarray
     size: int
+    bands: np.ndarray
 
     def similarity(self, other: Signature) -> float:
         """Estimated Jaccard similarity of the two shingle sets."""
@@ -79,6 +84,8 @@ class NearDuplicateIndex:
         # linear permutations modulo 2**32 of mixed shingle hashes: odd multipliers, any offset
         self._a = (rng.integers(0, 2**32, size=(self.num_perm, 1), dtype=np.uint64) | 1).astype(_U32)
         self._b = rng.integers(0, 2**32, size=(self.num_perm, 1), dtype=np.uint64).astype(_U32)
+        self._band_weights = rng.integers(0, 2**63, size=self.rows, dtype=np.uint64) * _U64(2) + _U64(1)
+        self._band_seeds = rng.integers(0, 2**63, size=self.bands, dtype=np.uint64)
         self._sigs = np.zeros((1024, self.num_perm), dtype=np.uint16)
         self._times = np.zeros(1024, dtype=np.float64)
         self._sizes = np.zeros(1024, dtype=np.int32)
@@ -96,28 +103,66 @@ class NearDuplicateIndex:
     # -- signatures ------------------------------------------------------------------------
     def signature(self, text: str) -> Signature | None:
         """MinHash of the text's character shingles (None for an empty text)."""
-        text = " ".join(text.split())
-        if not text:
-            return None
-        if len(text) < self.shingle:
-            text = text.ljust(self.shingle)
-        units = text.encode("utf-16-le")
-        n = len(units) // 2 - self.shingle + 1
+        return self.signatures([text])[0]
+
+    def signatures(self, texts: Sequence[str]) -> list[Signature | None]:
+        """:meth:`signature` of each text, computed for all of them at once: numpy's fixed cost
+        per call is paid once per batch rather than once per post."""
+        k = self.shingle
+        encoded: list[bytes] = []
+        counts: list[int] = []
+        present: list[int] = []
+        for i, text in enumerate(texts):
+            text = " ".join(text.split())
+            if not text:
+                continue
+            if len(text) < k:
+                text = text.ljust(k)
+            encoded.append(text.encode("utf-16-le"))
+            counts.append(len(text) - k + 1)
+            present.append(i)
+        found: list[Signature | None] = [None] * len(texts)
+        if not encoded:
+            return found
+        units = b"".join(encoded)
+        firsts = list(accumulate(counts, initial=0))       # where each text's shingles start
+        at = np.arange(firsts[-1], dtype=np.int64)         # shingle → its first unit in `units`
+        if len(encoded) > 1:
+            offsets = accumulate((len(e) // 2 for e in encoded[:-1]), initial=0)
+            at += np.repeat(np.fromiter((o - f for o, f in zip(offsets, firsts, strict=False)), dtype=np.int64,
+                                        count=len(encoded)), counts)
         # a shingle is 5 UTF-16 units: the first 4 read as one 64-bit word (a view at a 2-byte
         # stride, no copy), the 5th mixed in; the top 32 bits of the mixed word are its hash
-        head = np.ndarray((n,), dtype=_U64, buffer=units, strides=(2,))
-        tail = np.ndarray((n,), dtype=np.uint16, buffer=units, offset=2 * (self.shingle - 1))
-        h = head * _MIX1
-        h += tail
+        n = len(units) // 2 - k + 1
+        h = np.ndarray((n,), dtype=_U64, buffer=units, strides=(2,))[at] * _MIX1
+        h += np.ndarray((n,), dtype=np.uint16, buffer=units, offset=2 * (k - 1))[at]
         h ^= h >> _U64(29)
         h *= _MIX2
-        values = (self._a * (h >> _U64(32)).astype(_U32) + self._b).min(axis=1)
-        return Signature(values, n)
+        hashed = (h >> _U64(32)).astype(_U32)
+        values = np.empty((len(encoded), self.num_perm), dtype=_U32)
+        # texts in chunks: the (permutations × shingles) matrix stays within a few MiB
+        chunk = max(1, _CHUNK_CELLS // (self.num_perm * max(counts)))
+        for lo in range(0, len(encoded), chunk):
+            hi = min(len(encoded), lo + chunk)
+            mixed = self._a * hashed[firsts[lo]:firsts[hi]] + self._b
+            if hi - lo == 1:
+                values[lo] = mixed.min(axis=1)
+            else:
+                values[lo:hi] = np.minimum.reduceat(mixed, np.subtract(firsts[lo:hi], firsts[lo]), axis=1).T
+        bands = self._band_keys(values)
+        low = values.astype(np.uint16)
+        for j, i in enumerate(present):
+            found[i] = Signature(low[j], counts[j], bands[j])
+        return found
 
-    def _band_keys(self, values: np.ndarray) -> list[int]:
-        raw = values.tobytes()
-        width = self.rows * 4
-        return [hash((i, raw[i * width:(i + 1) * width])) for i in range(self.bands)]
+    def _band_keys(self, values: np.ndarray) -> np.ndarray:
+        """The LSH key of each band of each signature row: a random linear combination of its
+        ``rows`` values modulo 2**64 (two different bands share a key with probability about
+        2**-32 at worst), plus the band's own offset."""
+        grouped = values.reshape(len(values), self.bands, self.rows).astype(_U64)
+        keys = (grouped * self._band_weights).sum(axis=2, dtype=_U64)
+        keys += self._band_seeds
+        return keys.view(np.int64)
 
     # -- queries ---------------------------------------------------------------------------
     def query(self, sig: Signature | None, limit: int | None = None) -> list[tuple[str, float]]:
@@ -125,24 +170,24 @@ class NearDuplicateIndex:
         most recent first among equals (the ``limit`` first when given)."""
         if sig is None:
             return []
-        bands = self._band_keys(sig.values)
         per_band = self.per_band
         parts: list[np.ndarray] = []
         main = self._main_keys
         if len(main):
-            wanted = np.sort(np.array(bands, dtype=np.int64))
-            lo = np.searchsorted(main, wanted)
-            hit = main[np.minimum(lo, len(main) - 1)] == wanted
-            if hit.any():
-                ends = np.searchsorted(main, wanted[hit], "right")
-                # within a key, slots ascend: take each band's most recent entries
-                for start, end in zip(lo[hit].tolist(), ends.tolist(), strict=True):
-                    parts.append(self._main_slots[max(start, end - per_band):end])
+            starts = np.searchsorted(main, sig.bands).tolist()
+            ends = np.searchsorted(main, sig.bands, "right").tolist()
+            # within a key, slots ascend: take each band's most recent entries
+            slots = self._main_slots
+            parts = [slots[max(start, end - per_band):end] for start, end in zip(starts, ends, strict=True)
+                     if end > start]
         recent = self._recent
-        for key in bands:
+        tail: list[int] = []
+        for key in sig.bands.tolist():
             bucket = recent.get(key)
             if bucket:
-                parts.append(np.asarray(bucket[-per_band:], dtype=np.int64))
+                tail += bucket[-per_band:]
+        if tail:
+            parts.append(np.asarray(tail, dtype=np.int64))
         if not parts:
             return []
         cands_arr = np.unique(np.concatenate(parts))           # ascending
@@ -151,7 +196,7 @@ class NearDuplicateIndex:
             return []
         base = self._base
         rows = cands_arr - base
-        scores = (self._sigs[rows] == sig.values.astype(np.uint16)).sum(axis=1) / self.num_perm
+        scores = (self._sigs[rows] == sig.values).sum(axis=1) / self.num_perm
         order = np.flatnonzero(scores >= self.threshold)
         order = order[np.argsort(-scores[order], kind="stable")][:limit]
         keys = self._keys
@@ -161,7 +206,7 @@ class NearDuplicateIndex:
     def scores(self, sig: Signature, slots: list[int]) -> list[float]:
         """Estimated Jaccard similarity of ``sig`` with each of the live ``slots``."""
         rows = np.asarray(slots, dtype=np.int64) - self._base
-        return (self._sigs[rows] == sig.values.astype(np.uint16)).mean(axis=1).tolist()  # type: ignore[no-any-return]
+        return (self._sigs[rows] == sig.values).mean(axis=1).tolist()  # type: ignore[no-any-return]
 
     def size_of(self, slot: int) -> int:
         """The number of distinct shingles of the text indexed at ``slot``."""
@@ -181,7 +226,7 @@ class NearDuplicateIndex:
         row = slot - self._base
         if row >= len(self._sigs):
             self._grow()
-        self._sigs[row] = sig.values.astype(np.uint16)
+        self._sigs[row] = sig.values
         self._times[row] = when
         self._sizes[row] = sig.size
         self._keys.append(key)
@@ -190,7 +235,7 @@ class NearDuplicateIndex:
         if not searchable:
             return slot
         recent = self._recent
-        for band in self._band_keys(sig.values):
+        for band in sig.bands.tolist():
             bucket = recent.get(band)
             if bucket is None:
                 recent[band] = [slot]
