@@ -118,3 +118,20 @@ def test_signatures_of_a_batch_equal_each_text_signed_alone() -> None:
             continue
         assert sig is not None and sig.size == alone.size
         assert (sig.values == alone.values).all() and (sig.bands == alone.bands).all()
+
+
+def test_entries_are_found_in_every_level(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Band entries pass from the recent dictionary to the middle arrays and on to the main
+    ones; a query reads all three, so every indexed text is found wherever its entries sit."""
+    monkeypatch.setattr("shikayat.pipeline.neardup._RECENT_MIN", 64)
+    monkeypatch.setattr("shikayat.pipeline.neardup._RECENT_MAX", 64)
+    idx = NearDuplicateIndex()
+    rng = random.Random(11)
+    texts = [" ".join("".join(rng.choices("abcdefghijklmnopqrstuvwxyz", k=6)) for _ in range(6)) for _ in range(3000)]
+    levels_seen = set()
+    for i, text in enumerate(texts):
+        idx.add(f"c{i}", idx.signature(text), float(i))
+        levels_seen.add((len(idx._main_keys) > 0, len(idx._mid_keys) > 0, bool(idx._recent)))
+    assert (True, True, True) in levels_seen                       # all three levels held entries at once
+    for i in range(0, 3000, 7):
+        assert [k for k, _ in idx.query(idx.signature(texts[i]))][:1] == [f"c{i}"]

@@ -13,13 +13,16 @@ look-alike open cases (one template with different reference numbers) cost no mo
 
 Memory and time stay flat as the window fills:
 
-* band entries live in one sorted numpy array of 64-bit keys (binary search, 12 bytes an
-  entry) plus a small dictionary of recent entries that is merged into it in linear time once
-  it reaches a quarter of the array's size;
+* band entries live in sorted numpy arrays of 64-bit keys and slots (binary search, 16 bytes
+  an entry), in three levels: a dictionary of recent entries (at most 65,536), sorted into a
+  middle pair of arrays when full, which is merged into the main pair in linear time once it
+  reaches a quarter of its size (the cost of a merge per post stays flat as the window grows);
+* signatures are computed a batch of texts at a time (one numpy computation; the band keys are
+  linear combinations of each band's values, also in numpy);
 * signatures are kept as their low 16 bits (b-bit MinHash: a false match per value has
   probability 2**-16), 128 bytes a post at 64 permutations;
 * entries older than the window are skipped by queries at once and dropped from the arrays at
-  the next merge, which also compacts the signature store.
+  the next merge, whose main merge also compacts the signature store.
 
 Slots (the position of an entry) are global and increase with every add, so callers may keep
 them (:meth:`scores` compares a signature against chosen slots, e.g. one author's posts).
@@ -39,6 +42,10 @@ _U64 = np.uint64
 _MIX1 = _U64(0x9E3779B97F4A7C15)
 _MIX2 = _U64(0xBF58476D1CE4E5B9)
 _CHUNK_CELLS = 1 << 20
+_RECENT_MIN, _RECENT_MAX = 4096, 1 << 16
+"""Band entries kept in the recent dictionary before they are sorted into the middle arrays:
+a quarter of the main arrays' size within these bounds (a large window does not hold millions
+of Python objects)."""
 
 
 class Signature(NamedTuple):
@@ -91,6 +98,8 @@ class NearDuplicateIndex:
         self._sizes = np.zeros(1024, dtype=np.int32)
         self._main_keys = np.zeros(0, dtype=np.int64)
         self._main_slots = np.zeros(0, dtype=np.int64)
+        self._mid_keys = np.zeros(0, dtype=np.int64)
+        self._mid_slots = np.zeros(0, dtype=np.int64)
         self._recent_entries = 0
         self._base = 0        # global slot of physical row 0
         self._next = 0        # next global slot
@@ -172,14 +181,13 @@ class NearDuplicateIndex:
             return []
         per_band = self.per_band
         parts: list[np.ndarray] = []
-        main = self._main_keys
-        if len(main):
-            starts = np.searchsorted(main, sig.bands).tolist()
-            ends = np.searchsorted(main, sig.bands, "right").tolist()
-            # within a key, slots ascend: take each band's most recent entries
-            slots = self._main_slots
-            parts = [slots[max(start, end - per_band):end] for start, end in zip(starts, ends, strict=True)
-                     if end > start]
+        for keys, slots in ((self._main_keys, self._main_slots), (self._mid_keys, self._mid_slots)):
+            if len(keys):
+                starts = np.searchsorted(keys, sig.bands).tolist()
+                ends = np.searchsorted(keys, sig.bands, "right").tolist()
+                # within a key, slots ascend: take each band's most recent entries
+                parts += [slots[max(start, end - per_band):end] for start, end in zip(starts, ends, strict=True)
+                          if end > start]
         recent = self._recent
         tail: list[int] = []
         for key in sig.bands.tolist():
@@ -242,8 +250,10 @@ class NearDuplicateIndex:
             else:
                 bucket.append(slot)
         self._recent_entries += self.bands
-        if self._recent_entries >= max(4096, len(self._main_keys) // 4):
-            self._merge()
+        if self._recent_entries >= max(_RECENT_MIN, min(_RECENT_MAX, len(self._main_keys) // 4)):
+            self._flush_recent()
+            if len(self._mid_keys) >= len(self._main_keys) // 4:
+                self._merge()
         return slot
 
     def prune(self, before: float) -> int:
@@ -270,25 +280,26 @@ class NearDuplicateIndex:
         self._times = np.concatenate([self._times, np.zeros(extra)])
         self._sizes = np.concatenate([self._sizes, np.zeros(extra, dtype=np.int32)])
 
-    def _merge(self) -> None:
-        """Fold the recent entries into the sorted arrays, drop pruned entries and compact."""
+    def _flush_recent(self) -> None:
+        """Fold the recent entries into the middle sorted arrays (dropping pruned ones)."""
         oldest = self._oldest
-        if self._recent:
-            pairs = [(k, s) for k, bucket in self._recent.items() for s in bucket if s >= oldest]
-            add_keys = np.fromiter((k for k, _ in pairs), dtype=np.int64, count=len(pairs))
-            add_slots = np.fromiter((s for _, s in pairs), dtype=np.int64, count=len(pairs))
-            order = np.lexsort((add_slots, add_keys))
-            add_keys, add_slots = add_keys[order], add_slots[order]
-        else:
-            add_keys = np.zeros(0, dtype=np.int64)
-            add_slots = np.zeros(0, dtype=np.int64)
-        live = self._main_slots >= oldest
-        keys, slots = self._main_keys[live], self._main_slots[live]
-        at = np.searchsorted(keys, add_keys, "right")   # recent slots go after older equal keys
-        self._main_keys = np.insert(keys, at, add_keys)
-        self._main_slots = np.insert(slots, at, add_slots)
+        pairs = [(k, s) for k, bucket in self._recent.items() for s in bucket if s >= oldest]
+        add_keys = np.fromiter((k for k, _ in pairs), dtype=np.int64, count=len(pairs))
+        add_slots = np.fromiter((s for _, s in pairs), dtype=np.int64, count=len(pairs))
+        order = np.lexsort((add_slots, add_keys))
+        self._mid_keys, self._mid_slots = _merged(self._mid_keys, self._mid_slots, add_keys[order],
+                                                  add_slots[order], oldest)
         self._recent = {}
         self._recent_entries = 0
+
+    def _merge(self) -> None:
+        """Fold the recent and middle entries into the main arrays, drop pruned entries and
+        compact."""
+        self._flush_recent()
+        self._main_keys, self._main_slots = _merged(self._main_keys, self._main_slots, self._mid_keys,
+                                                    self._mid_slots, self._oldest)
+        self._mid_keys = np.zeros(0, dtype=np.int64)
+        self._mid_slots = np.zeros(0, dtype=np.int64)
         self._compact()
 
     def _compact(self) -> None:
@@ -307,3 +318,13 @@ class NearDuplicateIndex:
         self._sigs, self._times, self._sizes = sigs, times, sizes
         self._keys = self._keys[dead:]
         self._base = self._oldest
+
+
+def _merged(keys: np.ndarray, slots: np.ndarray, add_keys: np.ndarray, add_slots: np.ndarray,
+            oldest: int) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted ``(keys, slots)`` and newer sorted entries in one sorted pair of arrays, without
+    entries pruned before slot ``oldest`` (newer slots go after older ones of an equal key)."""
+    live = slots >= oldest
+    keys, slots = keys[live], slots[live]
+    at = np.searchsorted(keys, add_keys, "right")
+    return np.insert(keys, at, add_keys), np.insert(slots, at, add_slots)
