@@ -198,7 +198,7 @@ class NearDuplicateIndex:
             parts.append(np.asarray(tail, dtype=np.int64))
         if not parts:
             return []
-        cands_arr = np.unique(np.concatenate(parts))           # ascending
+        cands_arr = _distinct(np.concatenate(parts))           # ascending
         cands_arr = cands_arr[cands_arr >= self._oldest][-self.max_candidates:][::-1]   # newest first on ties
         if not len(cands_arr):
             return []
@@ -328,3 +328,13 @@ def _merged(keys: np.ndarray, slots: np.ndarray, add_keys: np.ndarray, add_slots
     keys, slots = keys[live], slots[live]
     at = np.searchsorted(keys, add_keys, "right")
     return np.insert(keys, at, add_keys), np.insert(slots, at, add_slots)
+
+
+def _distinct(values: np.ndarray) -> np.ndarray:
+    """The distinct values, ascending (``np.unique`` without its fixed cost, which dominates at
+    the few hundred candidates of one query)."""
+    values = np.sort(values)
+    keep = np.empty(len(values), dtype=bool)
+    keep[:1] = True
+    np.not_equal(values[1:], values[:-1], out=keep[1:])
+    return values[keep]
