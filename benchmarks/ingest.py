@@ -16,9 +16,9 @@ authors, so each text comes back about posts/1,005 times, as a wave of copies do
 baseline is the same in both.
 
 A last run into SQLite (`split`, not counted in the throughput) wraps each stage with a timer
-and prints µs per post: intake (parse, split, inbox commit), claim, normalize, dedupe (the hook
-and the index update), classify, route, store (the batch's transaction) and the rest of the
-pipeline's own work (derived fields, events, acknowledgement).
+and prints µs per post: intake (parse, split, inbox commit), claim, normalize, dedupe (the
+batch's features, the hook and the index update), classify, route, store (the batch's
+transaction) and the rest of the pipeline's own work (derived fields, events, acknowledgement).
 
     python3 .ci/dev python benchmarks/ingest.py --posts 20000 --repeat 3
     python3 .ci/dev python benchmarks/ingest.py --posts 20000 --repeat 3 --mix corpus
@@ -169,6 +169,7 @@ def run_split(lines: list[bytes], url: str) -> dict[str, float]:
     for platform in plugins.platforms.values():
         platform.normalize = timed("normalize", platform.normalize)  # type: ignore[method-assign]
     pipeline.index.add = timed("dedupe", pipeline.index.add)  # type: ignore[method-assign]
+    pipeline.index.prepare = timed("dedupe", pipeline.index.prepare)  # type: ignore[method-assign]
     store.claim_inbox = timed("claim", store.claim_inbox)  # type: ignore[method-assign]
     store.save_outcomes = timed("store", store.save_outcomes)  # type: ignore[method-assign]
     t0 = time.perf_counter()
@@ -245,7 +246,8 @@ def main() -> None:
     results: dict[str, list[dict[str, float]]] = {v: [] for v in variants}
     for _ in range(args.repeat):
         for v in variants:  # interleaved, so drift affects every variant alike
-            out = subprocess.run([sys.executable, __file__, "--child", v, "--posts", str(args.posts), "--mix", args.mix],
+            out = subprocess.run([sys.executable, __file__, "--child", v, "--posts", str(args.posts),
+                                  "--mix", args.mix],
                                  check=True, capture_output=True, text=True)
             data = json.loads(out.stdout.strip().splitlines()[-1])
             if not data.get("skipped"):
@@ -263,7 +265,8 @@ def main() -> None:
         ratio = f"  {rate / base:6.1%} of baseline" if base and v != "baseline" else ""
         per_post = 1e6 / rate
         print(f"  {v:<11} {rate:10,.0f} posts/s  {per_post:7.1f} µs/post   peak RSS {rss:6.0f} MiB{ratio}")
-    out = subprocess.run([sys.executable, __file__, "--child", "split", "--posts", str(args.posts), "--mix", args.mix],
+    out = subprocess.run([sys.executable, __file__, "--child", "split", "--posts", str(args.posts),
+                          "--mix", args.mix],
                          check=True, capture_output=True, text=True)
     split = json.loads(out.stdout.strip().splitlines()[-1])
     order = ("intake", "claim", "normalize", "dedupe", "classify", "route", "store", "other")

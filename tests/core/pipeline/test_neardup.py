@@ -108,7 +108,8 @@ def test_signatures_of_a_batch_equal_each_text_signed_alone() -> None:
     """A batch is signed in one computation over all its texts: no shingle may run from one text
     into the next, and empty or very short texts keep their place."""
     idx = NearDuplicateIndex()
-    texts = ["meri chain chheen li hazratganj mein abhi", "", "  ", "sos", "मेरा मोबाइल चोरी हो गया आलमबाग बस स्टैंड से",
+    texts = ["meri chain chheen li hazratganj mein abhi", "", "  ", "sos",
+             "मेरा मोबाइल चोरी हो गया आलमबाग बस स्टैंड से",
              "loud dj " * 40, "chain", "UPI fraud 25000 kat gaye"]
     batch = idx.signatures(texts)
     for text, sig in zip(texts, batch, strict=True):
