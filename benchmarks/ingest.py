@@ -7,12 +7,21 @@ orjson parse → tuple → sqlite3 `executemany` of the same complaint rows. Eac
 own process (so its peak RSS is its own), `--repeat` times; medians are printed, with each
 variant's ratio to the baseline measured in the same run.
 
+Two mixes of posts (`--mix`): `templates` (the default, a worst case for dedupe: 6 complaint
+templates, each post with its own 6-digit reference, so thousands of look-alike cases stay open
+and every post's near-duplicate candidates must be weighed and kept apart) and `corpus` (texts
+drawn at random from the labelled corpus, tests/corpus/posts.jsonl — 1,005 hand-written posts in
+Hindi, Hinglish and English with their own handles, places, amounts and numbers — by random
+authors, so each text comes back about posts/1,005 times, as a wave of copies does). The
+baseline is the same in both.
+
 A last run into SQLite (`split`, not counted in the throughput) wraps each stage with a timer
-and prints µs per post: intake (parse, split, inbox commit), claim, normalize, dedupe (the hook
-and the index update), classify, route, store (the batch's transaction) and the rest of the
-pipeline's own work (derived fields, events, acknowledgement).
+and prints µs per post: intake (parse, split, inbox commit), claim, normalize, dedupe (the
+batch's features, the hook and the index update), classify, route, store (the batch's
+transaction) and the rest of the pipeline's own work (derived fields, events, acknowledgement).
 
     python3 .ci/dev python benchmarks/ingest.py --posts 20000 --repeat 3
+    python3 .ci/dev python benchmarks/ingest.py --posts 20000 --repeat 3 --mix corpus
 """
 
 from __future__ import annotations
@@ -21,6 +30,7 @@ import argparse
 import json
 import os
 import random
+import re
 import resource
 import sqlite3
 import statistics
@@ -46,18 +56,34 @@ TEXTS = [
 ]
 
 
-def make_lines(n: int, seed: int = 1) -> list[bytes]:
+CORPUS = Path(__file__).resolve().parents[1] / "tests" / "corpus" / "posts.jsonl"
+MENTION = re.compile(r"@(\w+)")
+DEVANAGARI = re.compile(r"[\u0900-\u097f]")
+
+
+def corpus_texts() -> list[str]:
+    return [orjson.loads(line)["text"] for line in CORPUS.read_bytes().splitlines() if line.strip()]
+
+
+def make_lines(n: int, seed: int = 1, mix: str = "templates") -> list[bytes]:
     rng = random.Random(seed)
+    corpus = corpus_texts() if mix == "corpus" else None
     lines = []
     base = 1_900_000_000_000_000_000
     for i in range(n):
         author = str(1_000_000_000_000_000_000 + rng.randrange(n // 2 + 1))
-        text = rng.choice(TEXTS) + f" ref {rng.randrange(10**6)}"
+        if corpus is None:
+            text = rng.choice(TEXTS) + f" ref {rng.randrange(10**6)}"
+            mentions = [{"start": 0, "end": 9, "username": "uppolice", "id": "1"}]
+        else:
+            text = rng.choice(corpus)
+            mentions = [{"start": m.start(), "end": m.end(), "username": m.group(1), "id": str(k)}
+                        for k, m in enumerate(MENTION.finditer(text))]
         post = {
             "id": str(base + i), "text": text, "author_id": author, "conversation_id": str(base + i),
             "created_at": f"2026-05-01T{(i // 3600) % 24:02d}:{(i // 60) % 60:02d}:{i % 60:02d}.000Z",
-            "lang": "hi" if "मोबाइल" in text else "en", "edit_history_tweet_ids": [str(base + i)],
-            "entities": {"mentions": [{"start": 0, "end": 9, "username": "uppolice", "id": "1"}]},
+            "lang": "hi" if DEVANAGARI.search(text) else "en", "edit_history_tweet_ids": [str(base + i)],
+            "entities": {"mentions": mentions},
         }
         includes = {"users": [{"id": author, "username": f"citizen{author[-6:]}", "name": "Citizen"}]}
         lines.append(orjson.dumps({"platform": "twitter", "payload": {"data": post, "includes": includes}}))
@@ -143,6 +169,7 @@ def run_split(lines: list[bytes], url: str) -> dict[str, float]:
     for platform in plugins.platforms.values():
         platform.normalize = timed("normalize", platform.normalize)  # type: ignore[method-assign]
     pipeline.index.add = timed("dedupe", pipeline.index.add)  # type: ignore[method-assign]
+    pipeline.index.prepare = timed("dedupe", pipeline.index.prepare)  # type: ignore[method-assign]
     store.claim_inbox = timed("claim", store.claim_inbox)  # type: ignore[method-assign]
     store.save_outcomes = timed("store", store.save_outcomes)  # type: ignore[method-assign]
     t0 = time.perf_counter()
@@ -180,8 +207,8 @@ def _drop_pg(name: str) -> None:
     admin.dispose()
 
 
-def child(variant: str, posts: int) -> None:
-    lines = make_lines(posts)
+def child(variant: str, posts: int, mix: str) -> None:
+    lines = make_lines(posts, mix=mix)
     with tempfile.TemporaryDirectory() as tmp:
         if variant == "split":
             print(json.dumps(run_split(lines, f"sqlite:///{Path(tmp) / 'split.db'}")))
@@ -208,21 +235,24 @@ def main() -> None:
     parser.add_argument("--posts", type=int, default=20_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--variants", default="baseline,sqlite,postgresql")
+    parser.add_argument("--mix", choices=("templates", "corpus"), default="templates",
+                        help="templates: the dedupe worst case; corpus: texts of the labelled corpus")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(args.child, args.posts)
+        child(args.child, args.posts, args.mix)
         return
     variants = args.variants.split(",")
     results: dict[str, list[dict[str, float]]] = {v: [] for v in variants}
     for _ in range(args.repeat):
         for v in variants:  # interleaved, so drift affects every variant alike
-            out = subprocess.run([sys.executable, __file__, "--child", v, "--posts", str(args.posts)],
+            out = subprocess.run([sys.executable, __file__, "--child", v, "--posts", str(args.posts),
+                                  "--mix", args.mix],
                                  check=True, capture_output=True, text=True)
             data = json.loads(out.stdout.strip().splitlines()[-1])
             if not data.get("skipped"):
                 results[v].append(data)
-    print(f"{args.posts} posts, median of {args.repeat} run(s), each variant in its own process")
+    print(f"{args.posts} posts ({args.mix} mix), median of {args.repeat} run(s), each variant in its own process")
     base = None
     for v in variants:
         runs = results[v]
@@ -235,7 +265,8 @@ def main() -> None:
         ratio = f"  {rate / base:6.1%} of baseline" if base and v != "baseline" else ""
         per_post = 1e6 / rate
         print(f"  {v:<11} {rate:10,.0f} posts/s  {per_post:7.1f} µs/post   peak RSS {rss:6.0f} MiB{ratio}")
-    out = subprocess.run([sys.executable, __file__, "--child", "split", "--posts", str(args.posts)],
+    out = subprocess.run([sys.executable, __file__, "--child", "split", "--posts", str(args.posts),
+                          "--mix", args.mix],
                          check=True, capture_output=True, text=True)
     split = json.loads(out.stdout.strip().splitlines()[-1])
     order = ("intake", "claim", "normalize", "dedupe", "classify", "route", "store", "other")

@@ -274,6 +274,28 @@ def test_support_counts_survive_a_restart_with_a_rebuilt_index(
     assert (case.support_posts, case.support_authors) == (6, 4)
 
 
+def test_a_rebuild_in_several_chunks_knows_every_stored_complaint(
+        pipeline: Pipeline, pstore: Store, plugins: Plugins, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The rebuild derives features a chunk of rows at a time: every row of every chunk, the
+    last short one included, is indexed (repeats of each fold, by author and by text)."""
+    places = ["Hazratganj", "Aliganj", "Chinhat", "Alambagh", "Aminabad", "Mahanagar", "Chowk"]
+    texts = [f"{place} mein {what} ho gaya kal raat, thane mein koi sunvai nahi"
+             for place, what in zip(places, ["mobile chori", "jhagda", "kabja", "bike chori", "purse chori",
+                                             "maarpeet", "chain snatching"], strict=True)]
+    run(pipeline, pstore, *(post(f"s{i}", t, author=f"u{i}", hours=i) for i, t in enumerate(texts)))
+    monkeypatch.setattr("shikayat.pipeline.dedupe._REBUILD_CHUNK", 3)
+    restarted = Pipeline(store=pstore, plugins=plugins, units=pipeline.units, channels=pipeline.channels,
+                         index=type(pipeline.index)(settings=pipeline.index.settings))
+    assert restarted.rebuild_index() == 7 and len(restarted.index) == 7
+    by_id = run(restarted, pstore,
+                *(post(f"again{i}", t, author=f"u{i}", hours=8) for i, t in enumerate(texts)),
+                *(post(f"copy{i}", t + " please", author=f"v{i}", hours=9) for i, t in enumerate(texts)))
+    for i in range(7):
+        assert by_id[f"again{i}"].duplicate_of == by_id[f"s{i}"].id
+        assert by_id[f"again{i}"].duplicate_reason is DuplicateReason.SAME_AUTHOR
+        assert by_id[f"copy{i}"].duplicate_of == by_id[f"s{i}"].id
+
+
 def test_the_index_forgets_posts_older_than_the_window(
         pstore: Store, plugins: Plugins, config_raw: dict[str, Any], tmp_path: Path) -> None:
     pipeline = pipeline_with(pstore, plugins, config_raw, tmp_path, window="1d", others_window="1d")

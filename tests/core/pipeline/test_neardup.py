@@ -102,3 +102,37 @@ def test_a_flood_of_look_alikes_bounds_the_work_and_keeps_the_newest() -> None:
     assert all(int(k[1:]) >= 2000 for k, _ in hits)                  # each band's newest entries
     exact = idx.query(idx.signature(f"{template} 002999"), limit=1)
     assert exact == [("c2999", 1.0)]
+
+
+def test_signatures_of_a_batch_equal_each_text_signed_alone() -> None:
+    """A batch is signed in one computation over all its texts: no shingle may run from one text
+    into the next, and empty or very short texts keep their place."""
+    idx = NearDuplicateIndex()
+    texts = ["meri chain chheen li hazratganj mein abhi", "", "  ", "sos",
+             "मेरा मोबाइल चोरी हो गया आलमबाग बस स्टैंड से",
+             "loud dj " * 40, "chain", "UPI fraud 25000 kat gaye"]
+    batch = idx.signatures(texts)
+    for text, sig in zip(texts, batch, strict=True):
+        (alone,) = idx.signatures([text])
+        if alone is None:
+            assert sig is None
+            continue
+        assert sig is not None and sig.size == alone.size
+        assert (sig.values == alone.values).all() and (sig.bands == alone.bands).all()
+
+
+def test_entries_are_found_in_every_level(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Band entries pass from the recent dictionary to the middle arrays and on to the main
+    ones; a query reads all three, so every indexed text is found wherever its entries sit."""
+    monkeypatch.setattr("shikayat.pipeline.neardup._RECENT_MIN", 64)
+    monkeypatch.setattr("shikayat.pipeline.neardup._RECENT_MAX", 64)
+    idx = NearDuplicateIndex()
+    rng = random.Random(11)
+    texts = [" ".join("".join(rng.choices("abcdefghijklmnopqrstuvwxyz", k=6)) for _ in range(6)) for _ in range(3000)]
+    levels_seen = set()
+    for i, text in enumerate(texts):
+        idx.add(f"c{i}", idx.signature(text), float(i))
+        levels_seen.add((len(idx._main_keys) > 0, len(idx._mid_keys) > 0, bool(idx._recent)))
+    assert (True, True, True) in levels_seen                       # all three levels held entries at once
+    for i in range(0, 3000, 7):
+        assert [k for k, _ in idx.query(idx.signature(texts[i]))][:1] == [f"c{i}"]

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -41,6 +41,7 @@ from shikayat.types import DuplicateReason
 _VERBATIM = 0.9
 _AUTHOR_POSTS = 50
 """How many of one author's recent posts are kept to compare a new post of theirs with."""
+_REBUILD_CHUNK = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,32 +126,44 @@ class DedupeIndex:
         self._handle_platforms = frozenset(self.settings.handle_platforms)
         self._newest: datetime | None = None
         self._seq = itertools.count()
-        self._cache: tuple[str, str | None, Features] | None = None
+        self._prepared: dict[tuple[str, str | None], Features] = {}
 
     def __len__(self) -> int:
         return len(self._by_external)
 
     # -- a post's features -----------------------------------------------------------------
+    def prepare(self, complaints: Sequence[Complaint]) -> None:
+        """Derive the features of a batch of posts at once (their signatures in one numpy
+        computation), for :meth:`features` to find as each post is decided. Replaces the last
+        batch's; deciding in order stays the caller's work, so posts still see those before them."""
+        feats = self._features_many([(c.platform, c.author.id, c.author.handle, c.author.phone, c.text,
+                                      c.text_normalized) for c in complaints])
+        self._prepared = {(c.id, c.text_normalized): f for c, f in zip(complaints, feats, strict=True)}
+
     def features(self, complaint: Complaint) -> Features:
-        """Text key, signature, specifics and author identities of ``complaint`` (cached for
-        the post being decided, so the hook's lookups and the pipeline's add share them)."""
-        cached = self._cache
-        if cached is not None and cached[0] == complaint.id and cached[1] == complaint.text_normalized:
-            return cached[2]
-        a = complaint.author
-        feats = self._features(complaint.platform, a.id, a.handle, a.phone, complaint.text, complaint.text_normalized)
-        self._cache = (complaint.id, complaint.text_normalized, feats)
+        """Text key, signature, specifics and author identities of ``complaint`` (kept from
+        :meth:`prepare`, or derived and kept until the post is added, so the hook's lookups and
+        the pipeline's add share them)."""
+        key = (complaint.id, complaint.text_normalized)
+        feats = self._prepared.get(key)
+        if feats is None:
+            a = complaint.author
+            (feats,) = self._features_many([(complaint.platform, a.id, a.handle, a.phone, complaint.text,
+                                              complaint.text_normalized)])
+            self._prepared[key] = feats
         return feats
 
-    def _features(self, platform: str, author_id: str, handle: str | None, phone: str | None,
-                  text: str | None, normalized: str | None) -> Features:
-        return Features(
+    def _features_many(self, posts: Sequence[tuple[str, str, str | None, str | None, str | None, str | None]],
+                       ) -> list[Features]:
+        """Features of ``(platform, author id, handle, phone, text, normalized text)`` tuples."""
+        signatures = self.near.signatures([normalized or "" for *_, normalized in posts])
+        return [Features(
             key=dedupe_key(normalized or ""),
-            signature=self.near.signature(normalized) if normalized else None,
+            signature=signature,
             specifics=extract(text) if text else Specifics(),
             identities=_identities(platform, author_id, handle, phone, self._handle_platforms),
             words=content_words(normalized) if normalized else b"",
-        )
+        ) for (platform, author_id, handle, phone, text, normalized), signature in zip(posts, signatures, strict=True)]
 
     # -- lookups ---------------------------------------------------------------------------
     def by_external(self, platform: str, external_id: str | None) -> Known | None:
@@ -211,6 +224,7 @@ class DedupeIndex:
     def add(self, complaint: Complaint) -> Known:
         """Index a decided complaint (its ``duplicate_of`` set when it was folded)."""
         feats = self.features(complaint)
+        self._prepared.pop((complaint.id, complaint.text_normalized), None)
         canonical = self._ids.get(complaint.duplicate_of) if complaint.duplicate_of else None
         thread = complaint.thread
         return self._insert(
@@ -221,12 +235,19 @@ class DedupeIndex:
 
     def add_row(self, row: IndexRow) -> Known:
         """Index a stored complaint (the rebuild on start)."""
-        feats = self._features(row.platform, row.author_id, row.author_handle, row.author_phone, row.text,
-                               row.text_normalized)
-        canonical = self._ids.get(row.duplicate_of) if row.duplicate_of else None
-        return self._insert(row.id, row.platform, row.external_id, row.docket, row.duplicate_of,
-                            canonical.canonical_docket if canonical else None, row.created_at, feats,
-                            (row.repost_of, row.quote_of), _searchable(row.duplicate_reason, row.duplicate_score))
+        return self._add_rows([row])[0]
+
+    def _add_rows(self, rows: Sequence[IndexRow]) -> list[Known]:
+        feats = self._features_many([(r.platform, r.author_id, r.author_handle, r.author_phone, r.text,
+                                      r.text_normalized) for r in rows])
+        added = []
+        for row, f in zip(rows, feats, strict=True):
+            canonical = self._ids.get(row.duplicate_of) if row.duplicate_of else None
+            added.append(self._insert(
+                row.id, row.platform, row.external_id, row.docket, row.duplicate_of,
+                canonical.canonical_docket if canonical else None, row.created_at, f, (row.repost_of, row.quote_of),
+                _searchable(row.duplicate_reason, row.duplicate_score)))
+        return added
 
     def _insert(self, cid: str, platform: str, external_id: str, docket: str | None, duplicate_of: str | None,
                 canonical_docket: str | None, created_at: datetime, feats: Features,
@@ -299,9 +320,10 @@ class DedupeIndex:
                 del self._proxies[(known.platform, target)]
 
     def rebuild(self, rows: Iterable[IndexRow]) -> int:
-        """Load stored complaints (oldest first) into an empty index; returns the count."""
+        """Load stored complaints (oldest first) into an empty index; returns the count. Rows
+        are read in chunks whose features are derived together."""
         count = 0
-        for row in rows:
-            self.add_row(row)
-            count += 1
+        it = iter(rows)
+        while chunk := list(itertools.islice(it, _REBUILD_CHUNK)):
+            count += len(self._add_rows(chunk))
         return count

@@ -187,14 +187,16 @@ class Pipeline:
 
     # -- the stages ------------------------------------------------------------------------
     def process(self, items: Sequence[InboxItem]) -> list[Outcome]:
+        """Decide a batch: every post is read first (normalized, its derived fields and dedupe
+        features computed together), then decided in order, so a post sees those before it."""
         now = utcnow()
         self.index.prune()
         if self.cases is not None:
             self.cases.prune()
-        outcomes: list[Outcome] = []
-        for item in items:
-            outcomes.append(self._process_one(item, now))
-        return outcomes
+        read = [self._read(item) for item in items]
+        self.index.prepare([r[1] for r in read if isinstance(r, tuple)])
+        return [self._decide(item, *r, now) if isinstance(r, tuple) else r
+                for item, r in zip(items, read, strict=True)]
 
     def _normalize(self, item: InboxItem) -> tuple[Platform | None, Complaint | Outcome]:
         platform = self.plugins.platforms.get(item.platform)
@@ -216,7 +218,9 @@ class Pipeline:
             return platform, DeadLetter(item.id, f"{type(exc).__name__}: {exc}")
         return platform, complaint
 
-    def _process_one(self, item: InboxItem, now: datetime) -> Outcome:
+    def _read(self, item: InboxItem) -> tuple[Platform, Complaint] | Outcome:
+        """The post an inbox row holds, with the fields the pipeline derives before deciding,
+        or what became of a row that holds none."""
         platform, normalized = self._normalize(item)
         if not isinstance(normalized, Complaint):
             return normalized
@@ -229,13 +233,16 @@ class Pipeline:
         if complaint.external_id != item.external_id:
             return DeadLetter(item.id, f"normalizer gave external id {complaint.external_id!r} for inbox key {item.external_id!r}")
 
-        channel = self.channels.get(channel_name) if channel_name else None
-        complaint = _derive(complaint, {
+        return platform, _derive(complaint, {
             "docket": docket_for(item.id, self.docket_prefix),
             "channel": channel_name,
             "received_at": item.received_at,
             "text_normalized": normalize_text(complaint.text),
         })
+
+    def _decide(self, item: InboxItem, platform: Platform, complaint: Complaint, now: datetime) -> Outcome:
+        channel_name = complaint.channel
+        channel = self.channels.get(channel_name) if channel_name else None
         cases = self.cases
         assert cases is not None
         context = DecisionContext(units=self.units, index=self.index, now=now, channel=channel, sla=self.sla,
