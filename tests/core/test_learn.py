@@ -103,8 +103,8 @@ def test_sensitive_flag_and_few_words_stay_uncategorised() -> None:
 def test_training_is_deterministic_and_the_classifier_is_built_once() -> None:
     examples = [Example("bike chori ho gayi", "vehicle_theft", False), Example("aag lagi hai", "fire", True)]
     a, b = train(examples, ["vehicle_theft", "fire"]), train(examples, ["vehicle_theft", "fire"])
-    ids, _ = a.ids(["bike", "gayi"])
-    assert a.features == b.features and (a.scores(ids) == b.scores(ids)).all()
+    post = ["bike", "gayi"]
+    assert a.features == b.features and (a.scores(a.read(post)) == b.scores(b.read(post))).all()
     assert model_classifier_for(shipped_taxonomy()) is model_classifier_for(shipped_taxonomy())
 
 

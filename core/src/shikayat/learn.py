@@ -12,9 +12,11 @@ Features of a post (:func:`text_features`): for each word, folded like the phras
 5-grams with a space at each end; and each pair of neighbouring words. A feature the training
 never saw says nothing. Training counts features per category (multinomial naive Bayes,
 additive smoothing ``alpha``, equal priors: the mix of the training set is not the mix of a
-force's posts); a post scores, per category, the sum of its features' log-probabilities: one
-gather of a weight matrix, ``W[ids].sum(0)``. A second column of the same matrix holds the log
-odds of an emergency (danger to life now), trained on the examples that say.
+force's posts); a post scores, per category, the sum of its features' log-probabilities. A
+word's features never change, so each word's rows of the weight matrix are summed once and
+cached (:meth:`Model.read`); a post sums its words' rows and its word pairs'. A second column of
+the same matrix holds the log odds of an emergency (danger to life now), trained on the
+examples that say.
 
 The phrase matcher's reading (:class:`shikayat.classify.Classifier`) is evidence too: the
 category its phrases pick gets a bonus (:attr:`Params.phrase_bonus`), and its emergency
@@ -33,7 +35,6 @@ phrases "scooty" agree``.
 from __future__ import annotations
 
 import functools
-import itertools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -107,6 +108,18 @@ def text_features(text_words: Sequence[str]) -> list[str]:
     return out + _bigrams(text_words)
 
 
+@dataclass(frozen=True)
+class Evidence:
+    """What the model knows of one post's words (:meth:`Model.read`)."""
+
+    rows: np.ndarray
+    """Summed feature weights per word of ``words``, then one row of the post's word pairs."""
+    words: tuple[str, ...]
+    """The post's words that have known features, in order."""
+    count: int
+    """How many known features the post has in all."""
+
+
 class Model:
     """Scores per category and the emergency log odds of a post (see the module docstring)."""
 
@@ -116,48 +129,58 @@ class Model:
         self._vocabulary = vocabulary
         self._weights = weights                 # (features, categories + 1), float32
         self._bias = bias
-        self._word_ids: dict[str, np.ndarray] = {}
-        self._empty = np.zeros(0, dtype=np.int64)
+        self._words: dict[str, tuple[int, np.ndarray]] = {}
+        self._none = np.zeros((0, weights.shape[1]), dtype=weights.dtype)
 
     @property
     def features(self) -> int:
         return len(self._vocabulary)
 
-    def _ids_of(self, word: str) -> np.ndarray:
-        ids = self._word_ids.get(word)
-        if ids is None:
-            if len(self._word_ids) >= _WORD_CACHE:
-                self._word_ids.clear()
+    def _word(self, word: str) -> tuple[int, np.ndarray]:
+        """How many known features ``word`` has, and their summed weights (cached: a word's
+        features do not depend on the post, so each word is gathered once, not once per post)."""
+        cached = self._words.get(word)
+        if cached is None:
+            if len(self._words) >= _WORD_CACHE:
+                self._words.clear()
             vocabulary = self._vocabulary
-            ids = np.array([vocabulary[f] for f in word_features(word) if f in vocabulary], dtype=np.int64)
-            self._word_ids[word] = ids
-        return ids
+            ids = [vocabulary[f] for f in word_features(word) if f in vocabulary]
+            cached = (len(ids), self._weights[ids].sum(0))
+            self._words[word] = cached
+        return cached
 
-    def ids(self, text_words: Sequence[str]) -> tuple[np.ndarray, list[int]]:
-        """The known features of a post, and where each word's features end (its bigrams follow)."""
-        parts = [self._ids_of(w) for w in text_words]
+    def read(self, text_words: Sequence[str]) -> Evidence:
+        """A post's evidence: the summed weights of each word that has known features, then of
+        its known word pairs."""
+        rows: list[np.ndarray] = []
+        told: list[str] = []
+        count = 0
+        for word in text_words:
+            n, row = self._word(word)
+            if n:
+                rows.append(row)
+                told.append(word)
+                count += n
         vocabulary = self._vocabulary
         pairs = [vocabulary[b] for b in _bigrams(text_words) if b in vocabulary]
-        ends = list(itertools.accumulate(len(p) for p in parts))
         if pairs:
-            parts.append(np.array(pairs, dtype=np.int64))
-        return (np.concatenate(parts) if parts else self._empty), ends
+            rows.append(self._weights[pairs].sum(0))
+            count += len(pairs)
+        return Evidence(np.array(rows) if rows else self._none, tuple(told), count)
 
-    def scores(self, ids: np.ndarray) -> np.ndarray:
-        """Per category, then the emergency log odds, of a post's features."""
-        return self._bias + self._weights[ids].sum(0) if len(ids) else self._bias.copy()
+    def scores(self, evidence: Evidence) -> np.ndarray:
+        """Per category, then the emergency log odds, of a post."""
+        return self._bias + evidence.rows.sum(0)
 
-    def telling_words(self, text_words: Sequence[str], ids: np.ndarray, ends: list[int],
-                      best: int, other: int, limit: int = 3) -> list[str]:
+    def telling_words(self, evidence: Evidence, best: int, other: int, limit: int = 3) -> list[str]:
         """The words whose features favour category ``best`` over ``other`` most."""
-        n = ends[-1] if ends else 0
-        if n == 0:
+        words = evidence.words
+        if not words:
             return []
-        diff = self._weights[ids[:n], best] - self._weights[ids[:n], other]
-        spans = [(w, start) for w, start, end in zip(text_words, [0, *ends[:-1]], ends, strict=True) if end > start]
-        sums = np.add.reduceat(diff, [start for _, start in spans]).tolist()    # one pass, not one per word
+        rows = evidence.rows[:len(words)]
+        diff = (rows[:, best] - rows[:, other]).tolist()
         weight: dict[str, float] = {}
-        for (word, _), total in zip(spans, sums, strict=True):
+        for word, total in zip(words, diff, strict=True):
             weight[word] = max(weight.get(word, -np.inf), total)
         ranked = sorted((w for w in weight if weight[w] > 0), key=lambda w: -weight[w])
         return ranked[:limit]
@@ -255,9 +278,9 @@ class ModelClassifier:
 
     def classify(self, normalized: str, language: Language = Language.UNKNOWN) -> Classification:
         reading = self.keywords.read(normalized, language)
-        ids, ends = self.model.ids(reading.words)
-        scores = self.model.scores(ids)
-        scores /= max(1, len(ids))              # per feature: a long post is not more certain
+        evidence = self.model.read(reading.words)
+        scores = self.model.scores(evidence)
+        scores /= max(1, evidence.count)        # per feature: a long post is not more certain
         category_scores, emergency_odds = scores[:-1], float(scores[-1])
         phrase_pick = self._phrase_pick(reading)
         if phrase_pick is not None:
@@ -275,7 +298,7 @@ class ModelClassifier:
         if self._says_too_little(reading):
             reason = [f"{len(reading.words)} words and no phrase: too little to go on → {FALLBACK}"]
         else:
-            reason = [self._explain(reading, category_scores, best, ids, ends, phrase_pick)]
+            reason = [self._explain(reading, category_scores, best, evidence, phrase_pick)]
         priority = cat.priority
         if emergency:
             priority = Priority.CRITICAL
@@ -324,11 +347,11 @@ class ModelClassifier:
             return True, f"sensitive from emergency {_quoted(reading.emergency_sensitive)}"
         return False, ""
 
-    def _explain(self, reading: Reading, scores: np.ndarray, best: int, ids: np.ndarray,
-                 ends: list[int], phrase_pick: str | None) -> str:
+    def _explain(self, reading: Reading, scores: np.ndarray, best: int, evidence: Evidence,
+                 phrase_pick: str | None) -> str:
         code = self.codes[best]
         runner = int(np.argsort(-scores)[1]) if len(scores) > 1 else best
-        told = self.model.telling_words(reading.words, ids, ends, best, runner)
+        told = self.model.telling_words(evidence, best, runner)
         text = f"model {code} ahead of {self.codes[runner]}" + (f" (words {_quoted(told)})" if told else "")
         if not self.taxonomy.categories[code].actionable:
             text += " (not actionable)"
