@@ -286,16 +286,16 @@ class ModelClassifier:
         if phrase_pick is not None:
             category_scores[self._index[phrase_pick]] += self.params.phrase_bonus
         best = int(np.argmax(category_scores))
-        if self._says_too_little(reading):
+        too_little = self._says_too_little(reading)
+        if too_little:
             best = self._index[FALLBACK]
         cats = self.taxonomy.categories
-        emergency, why = self._emergency(reading, cats[self.codes[best]],
-                                         -np.inf if self._says_too_little(reading) else emergency_odds)
+        emergency, why = self._emergency(reading, cats[self.codes[best]], -np.inf if too_little else emergency_odds)
         if emergency and not self._actionable[best]:
             category_scores = np.where(self._actionable, category_scores, -np.inf)
             best = int(np.argmax(category_scores))
         cat = cats[self.codes[best]]
-        if self._says_too_little(reading):
+        if too_little:
             reason = [f"{len(reading.words)} words and no phrase: too little to go on → {FALLBACK}"]
         else:
             reason = [self._explain(reading, category_scores, best, evidence, phrase_pick)]
