@@ -8,6 +8,7 @@ taxonomy's keywords, the shipped hand-written examples, the other folds). The ke
 
     python3 .ci/dev python benchmarks/classify_cv.py
     python3 .ci/dev python benchmarks/classify_cv.py --grid        # compare parameter choices
+    python3 .ci/dev python benchmarks/classify_cv.py --confusions  # which categories are mistaken for which
 
 Scored: each dev post in its own words (first posts and repeats, not retweets, replies or
 quotes), once per text, classified alone (no case to join). Figures, not a test.
@@ -21,6 +22,7 @@ import importlib.util
 import itertools
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -47,10 +49,11 @@ def figures(rows: Sequence[tuple[str, Any, Any]]) -> dict[str, Any]:
         by_lang[lang] = sum(c.category == e.category for e, c in sub) / len(sub) if sub else None
     emergencies = [(e, c) for _, e, c in rows if e.emergency]
     critical = [(e, c) for _, e, c in rows if c.priority.value == "critical"]
+    confusions = Counter((e.category, c.category) for _, e, c in rows if c.category != e.category)
     return {"n": n, "category": right / n, "by_lang": by_lang,
             "recall": sum(c.priority.value == "critical" for _, c in emergencies) / max(1, len(emergencies)),
             "precision": sum(bool(e.emergency) for e, _ in critical) / max(1, len(critical)),
-            "actionable": None}
+            "actionable": None, "confusions": confusions}
 
 
 def cross_validate(params: Any, folds: int, data: list[tuple[int, str, Any]],
@@ -92,10 +95,19 @@ def line(name: str, f: dict[str, Any]) -> str:
             f"precision {f['precision']:6.1%}  actionable {f['actionable']:6.1%}")
 
 
+def confusion_lines(confusions: Counter[tuple[str, str]], most: int = 25) -> list[str]:
+    """The ``most`` frequent ``true → predicted`` mistakes, most frequent first (ties by name,
+    so two runs print alike)."""
+    ranked = sorted(confusions.items(), key=lambda item: (-item[1], item[0]))[:most]
+    return [f"  {count:4d}  {true} \u2192 {predicted}" for (true, predicted), count in ranked]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--grid", action="store_true", help="try every combination of a few parameter values")
+    parser.add_argument("--confusions", action="store_true",
+                        help="after each model line, the 25 most frequent true \u2192 predicted category mistakes")
     args = parser.parse_args(argv)
 
     from shikayat.learn import Params
@@ -119,6 +131,8 @@ def main(argv: list[str] | None = None) -> int:
         result = cross_validate(params, args.folds, data, actionable)
         shown = ", ".join(f"{k}={v}" for k, v in dataclasses.asdict(params).items())
         print(line(f"model ({shown})"[:44], result) + f"  [{time.perf_counter() - t0:.1f} s]", flush=True)
+        if args.confusions:
+            print("\n".join(confusion_lines(result["confusions"])), flush=True)
     return 0
 
 
