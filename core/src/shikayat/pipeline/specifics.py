@@ -22,6 +22,7 @@ Extraction reads the text as posted (light normalization of its own: numbers mus
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Container
@@ -152,8 +153,10 @@ def _number(digits: str, unit: str | None) -> str | None:
     return str(round(value)) if value >= 1 else None
 
 
+@functools.lru_cache(maxsize=1 << 13)
 def extract(text: str) -> Specifics:
-    """The specifics stated in ``text`` (a post as written)."""
+    """The specifics stated in ``text`` (a post as written; kept for the last few thousand
+    texts, as a wave of copies repeats one text)."""
     raw = unicodedata.normalize("NFKC", text).translate(_DIGITS)
     if "@" in raw:
         raw = _MENTION.sub(" ", raw)
