@@ -108,6 +108,18 @@ def test_training_is_deterministic_and_the_classifier_is_built_once() -> None:
     assert model_classifier_for(shipped_taxonomy()) is model_classifier_for(shipped_taxonomy())
 
 
+def test_a_text_read_again_gets_its_first_answer_and_another_language_is_read_anew() -> None:
+    """Classifications are kept per text and language: a repeat is answered as a fresh reading
+    would be, and the same words read as another language are not given the first answer."""
+    model = model_classifier_for(shipped_taxonomy())
+    text = normalize_text("mera phone chori ho gaya kal raat bazar mein koi madad karo")
+    english = model.classify(text, Language.ENGLISH)
+    unknown = model.classify(text, Language.UNKNOWN)
+    assert english.language is Language.MIXED and unknown.language is Language.UNKNOWN
+    assert model.classify(text, Language.ENGLISH) == english == model._classify(text, Language.ENGLISH)
+    assert model.classify(text, Language.UNKNOWN) == unknown == model._classify(text, Language.UNKNOWN)
+
+
 def test_every_category_has_shipped_examples_and_every_example_a_known_category() -> None:
     taxonomy = shipped_taxonomy()
     hand = [e for e in shipped_examples() if e.source != "corpus-dev.txt"]

@@ -54,6 +54,9 @@ NGRAMS = (2, 3, 4, 5)
 _MAX_WORD = 24          # longer "words" (run-together hashtags) give their first 24 characters' n-grams
 _DIGIT = re.compile(r"\d")
 _WORD_CACHE = 1 << 16
+_TEXT_CACHE = 1 << 13
+"""How many texts' classifications a classifier keeps: a wave of copies of one post, or a
+complaint retold word for word, is read once."""
 
 
 @dataclass(frozen=True)
@@ -275,8 +278,20 @@ class ModelClassifier:
         self._index = {code: i for i, code in enumerate(self.codes)}
         self._actionable = np.array([c.actionable for c in taxonomy], dtype=bool)
         self.model = train(training_examples(taxonomy) if examples is None else examples, self.codes, params)
+        self._seen: dict[tuple[str, Language], Classification] = {}
 
     def classify(self, normalized: str, language: Language = Language.UNKNOWN) -> Classification:
+        """The classification of a normalized text read in ``language`` (kept per text and
+        language: the model and the phrases do not change, so neither does the answer)."""
+        key = (normalized, language)
+        result = self._seen.get(key)
+        if result is None:
+            if len(self._seen) >= _TEXT_CACHE:
+                self._seen.clear()
+            result = self._seen[key] = self._classify(normalized, language)
+        return result
+
+    def _classify(self, normalized: str, language: Language) -> Classification:
         reading = self.keywords.read(normalized, language)
         evidence = self.model.read(reading.words)
         scores = self.model.scores(evidence)

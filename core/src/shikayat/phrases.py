@@ -39,6 +39,7 @@ SUFFIXES: frozenset[str] = frozenset({
 })
 _SUFFIX_LENGTHS = sorted({len(s) for s in SUFFIXES})
 _MIN_STEM = 3
+_START_CACHE = 1 << 16
 
 
 def words(normalized: str) -> list[str]:
@@ -106,6 +107,7 @@ class PhraseMatcher(Generic[T]):
     def __init__(self, phrases: Iterable[tuple[str, T]]) -> None:
         self._root: _Node[T] = _Node()
         self.size = 0
+        self._starts: dict[str, tuple[tuple[tuple[str, T], ...], _Node[T] | None]] = {}
         for phrase, value in phrases:
             self.add(phrase, value)
 
@@ -119,15 +121,42 @@ class PhraseMatcher(Generic[T]):
         if all(v != value for _, v in node.values):        # a spelling variant of a known phrase
             node.values.append((" ".join(parts), value))
             self.size += 1
+        self._starts.clear()
+
+    def _start(self, word: str) -> tuple[tuple[tuple[str, T], ...], _Node[T] | None]:
+        """What a text word finds at the root: the one-word phrases it is (inflected first,
+        then as written) and the node its longer phrases go on from. A text's words are mostly
+        words seen before, so this is worked out once per word, not once per position."""
+        found = self._starts.get(word)
+        if found is None:
+            if len(self._starts) >= _START_CACHE:
+                self._starts.clear()
+            root = self._root.children
+            folded = fold(word)
+            hits: list[tuple[str, T]] = []
+            for stem in stems(folded):
+                node = root.get(stem)
+                if node is not None:
+                    hits += node.values
+            exact = root.get(folded)
+            if exact is not None:
+                hits += exact.values
+            found = self._starts[word] = (tuple(hits), exact)
+        return found
 
     def find(self, text_words: list[str]) -> list[Match[T]]:
         """Every match in a list of words (from :func:`words`), by start then end position."""
         found: list[Match[T]] = []
-        root = self._root.children
         n = len(text_words)
+        start = self._start
         for i in range(n):
-            children = root
-            for j in range(i, n):
+            hits, first = start(text_words[i])
+            if hits:
+                found.extend(Match(i, i + 1, phrase, value) for phrase, value in hits)
+            if first is None:
+                continue
+            children = first.children
+            for j in range(i + 1, n):
                 word = fold(text_words[j])
                 for stem in stems(word):                 # an inflected last word
                     node = children.get(stem)

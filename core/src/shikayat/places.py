@@ -57,6 +57,7 @@ _CORRECTION = re.compile(r"\?\s*(?:no|nope|nahi|nahin|नहीं|नही)\b|
 _TOKEN_FOLDS: dict[str, str] = {}
 """Folded forms of words seen so far (place text repeats the same few thousand words)."""
 _MAX_CACHED = 200_000
+_FOUND_CACHE = 1 << 13
 
 
 def words(normalized: str) -> list[str]:
@@ -135,6 +136,8 @@ class PlaceIndex:
     _prefixes: set[str] = field(default_factory=set)
     """Every prefix of every key: a word that is none cannot start a place name."""
     _max_words: int = 0
+    _found: dict[str, tuple[PlaceMatch, ...]] = field(default_factory=dict, repr=False, compare=False)
+    """The names found in recent texts (a wave of copies repeats one text)."""
 
     def __len__(self) -> int:
         return len(self._keys)
@@ -151,6 +154,7 @@ class PlaceIndex:
             self._keys[key] = entries
             self._prefixes.update(key[:i] for i in range(1, len(key) + 1))
         self._max_words = max(self._max_words, len(words(normalize_text(name))))
+        self._found.clear()
 
     def lookup(self, name: str) -> tuple[Entry, ...]:
         """The units a place name (as written anywhere) points at."""
@@ -159,6 +163,14 @@ class PlaceIndex:
     def find(self, normalized: str) -> list[PlaceMatch]:
         """Place names in ``normalized`` text, left to right, longest first, not overlapping
         (after the writer's last correction when names follow it)."""
+        found = self._found.get(normalized)
+        if found is None:
+            if len(self._found) >= _FOUND_CACHE:
+                self._found.clear()
+            found = self._found[normalized] = tuple(self._find(normalized))
+        return list(found)
+
+    def _find(self, normalized: str) -> list[PlaceMatch]:
         text = _CONTRACTION.sub("", normalized)
         corrections = list(_CORRECTION.finditer(text))
         if corrections:

@@ -31,6 +31,24 @@ def test_extract(text: str, kind: str, values: set[str]) -> None:
     assert extract(text).get(kind) == values
 
 
+# Each kind written as tightly as it may be: the quick search that lets a post skip a pattern
+# must still let these through.
+@pytest.mark.parametrize(("text", "kind", "values"), [
+    ("loot at 9:05 near gate", "time", {str(9 * 60 + 5), str(21 * 60 + 5)}),
+    ("ghatna 7pm ki hai", "time", {str(19 * 60)}),
+    ("paise 5k liye", "number", {"5000"}),
+    ("rs500 liye", "number", {"500"}),
+    ("on 12oct near the gpo", "date", {"12/10"}),
+    ("मु.अ.स. 12/26 दर्ज", "fir", {"12/26"}),
+    ("case no 45 pending", "fir", {"45"}),
+    ("call 98765x4321 now", "phone", {"98765x4321"}),
+    ("up32ab1234 ne maara", "vehicle", {"UP32AB1234"}),
+    ("meri beti Priya ghar nahi aayi", "name", {"priya"}),
+])
+def test_extract_tight_forms(text: str, kind: str, values: set[str]) -> None:
+    assert extract(text).get(kind) == values
+
+
 def test_helplines_years_and_small_numbers_are_not_specifics() -> None:
     assert not extract("100 number pe call kiya, 112 bhi, 2 ghante se jam, sector 4, 2026 mein bhi yahi haal")
 

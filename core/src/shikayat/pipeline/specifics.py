@@ -22,6 +22,7 @@ Extraction reads the text as posted (light normalization of its own: numbers mus
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Container
@@ -55,13 +56,22 @@ _DATE_NUM = re.compile(r"(?<![\d:.])(\d{1,2})[/\-](\d{1,2})(?:[/\-](\d{2,4}))?(?
 _DATE_NAME = re.compile(r"(\d{1,2})\s*(?:st|nd|rd|th)?\s*(" + "|".join(sorted(_MONTHS, key=len, reverse=True))
                         + r")(?![a-z])")
 _DATE_SEP = re.compile(r"\d[/\-.]\d")
-_TIME_HINTS = (":", "am", "pm", "a.m", "p.m", "baje", "bje", "बजे", "clock")
-_FIR_HINTS = ("fir", "case", "मुकदम", "एफ", "मु")
 _PART = re.compile(r"(?<!\w)(raat|rat|रात|night|subah|subeh|सुबह|morning|shaam|sham|शाम|evening|dopahar|dopehar|दोपहर|"
                    r"afternoon)\W+(?:\w+\W+)?$")
 _TIME = re.compile(r"(?<![\d/.\-:])(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm|a\.m\.|p\.m\.|baje|bje|बजे|o'?clock)(?![a-z])"
                    r"|(?<![\d/.\-:])(\d{1,2}):(\d{2})(?![\d:])")
 _DIGIT = re.compile(r"\d")
+# What a match of each costly pattern cannot do without, found by a pattern that starts with a
+# digit or a literal (the regex engine skips to those at once): most posts state no time, date
+# by name or case number, and skip those patterns after one quick search.
+_TIME_GATE = re.compile(r"\d(?:[:.]\d\d)?\s*(?:am|pm|a\.m\.|p\.m\.|baje|bje|बजे|o'?clock)|\d:\d\d")
+_DATE_NAME_GATE = re.compile(r"\d\s*(?:st|nd|rd|th)?\s*(?:" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + ")")
+_FIR_GATE = re.compile(r"fir|case|मुकदम|एफ\s?आई\s?आर|मु\.?\s?अ")
+_VEHICLE_GATE = re.compile(r"\d[\s.\-]?[a-z]{0,3}[\s.\-]?\d{4}")
+_PHONE_GATE = re.compile(r"[6-9][\dx*]{4}")
+_RUPEE_GATE = re.compile(rf"(?:{_RUPEE})\s*\d")
+_UNIT_GATE = re.compile(rf"\d\s*{_UNIT}")
+_RELATIVE_GATE = re.compile(r"\s[A-Z][a-z]{2}")
 _NIGHT = {"raat", "rat", "रात", "night"}
 _AFTERNOON = {"shaam", "sham", "शाम", "evening", "dopahar", "dopehar", "दोपहर", "afternoon"}
 _MORNING = {"subah", "subeh", "सुबह", "morning"}
@@ -143,8 +153,10 @@ def _number(digits: str, unit: str | None) -> str | None:
     return str(round(value)) if value >= 1 else None
 
 
+@functools.lru_cache(maxsize=1 << 13)
 def extract(text: str) -> Specifics:
-    """The specifics stated in ``text`` (a post as written)."""
+    """The specifics stated in ``text`` (a post as written; kept for the last few thousand
+    texts, as a wave of copies repeats one text)."""
     raw = unicodedata.normalize("NFKC", text).translate(_DIGITS)
     if "@" in raw:
         raw = _MENTION.sub(" ", raw)
@@ -160,21 +172,21 @@ def extract(text: str) -> Specifics:
             taken.append(span)
 
     if _DIGIT.search(low):   # every kind but names needs a digit
-        for m in _VEHICLE.finditer(low):
+        for m in _VEHICLE.finditer(low) if _VEHICLE_GATE.search(low) else ():
             put("vehicle", "".join(g for g in m.groups() if g).upper(), m.span())
-        for m in _PHONE.finditer(low):
+        for m in _PHONE.finditer(low) if _PHONE_GATE.search(low) else ():
             put("phone", (m.group(1) + m.group(2)).replace("*", "x"), m.span())
-        for m in _FIR.finditer(low) if any(h in low for h in _FIR_HINTS) else ():
+        for m in _FIR.finditer(low) if _FIR_GATE.search(low) else ():
             year = m.group(2)
             put("fir", m.group(1).lstrip("0") + ("/" + year[-2:] if year else ""), m.span())
         for m in _DATE_NUM.finditer(low) if _DATE_SEP.search(low) else ():
             day, month = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(5))
             if 1 <= int(day) <= 31 and 1 <= int(month) <= 12:
                 put("date", f"{int(day)}/{int(month)}", m.span())
-        for m in _DATE_NAME.finditer(low):
+        for m in _DATE_NAME.finditer(low) if _DATE_NAME_GATE.search(low) else ():
             if 1 <= int(m.group(1)) <= 31 and not (m.start() and low[m.start() - 1].isdigit()):
                 put("date", f"{int(m.group(1))}/{_MONTHS[m.group(2)]}", m.span())
-        for m in _TIME.finditer(low) if any(h in low for h in _TIME_HINTS) else ():
+        for m in _TIME.finditer(low) if _TIME_GATE.search(low) else ():
             if m.group(1):
                 hour, minute, marker = int(m.group(1)), int(m.group(2) or 0), m.group(3)
             else:
@@ -186,7 +198,7 @@ def extract(text: str) -> Specifics:
             hours = _hours(hour, part, marker)
             for h in hours:
                 put("time", str(h * 60 + minute), m.span())
-        for m in _AMOUNT.finditer(low):
+        for m in _AMOUNT.finditer(low) if _RUPEE_GATE.search(low) or _UNIT_GATE.search(low) else ():
             digits, unit = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
             if not _inside(m.span(), taken):
                 put("number", _number(digits, unit), m.span())
@@ -197,7 +209,7 @@ def extract(text: str) -> Specifics:
     for m in _NAME.finditer(low):
         if m.group(1) not in _NAME_STOP and m.group(1) not in _NOT_NAMES:
             put("name", m.group(1), m.span())
-    for m in _RELATIVE.finditer(raw):
+    for m in _RELATIVE.finditer(raw) if _RELATIVE_GATE.search(raw) else ():
         if m.group(1).casefold() not in _NOT_NAMES:
             put("name", m.group(1).casefold(), m.span())
     if not found:
