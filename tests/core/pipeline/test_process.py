@@ -251,7 +251,7 @@ def test_index_is_rebuilt_from_the_store(pipeline: Pipeline, pstore: Store, plug
 
 def test_routing_tagged_handle_then_channel_then_triage(pipeline: Pipeline, pstore: Store) -> None:
     pstore.add_raw([
-        raw("t1", "mere ghar se mobile phone chori ho gaya", mentions=["testpolice", "ps_ganj"]),  # most specific tag
+        raw("t1", "kal raat mere ghar se mobile phone chori ho gaya", mentions=["testpolice", "ps_ganj"]),  # most specific tag
         raw("t2", "traffic jam"),                                            # channel's unit
         raw("t3", "no channel, no tag", channel=None),                       # triage desk
     ])
@@ -261,7 +261,7 @@ def test_routing_tagged_handle_then_channel_then_triage(pipeline: Pipeline, psto
     assert by_id["t1"].unit_reason == "tagged @ps_ganj → Ganj police station"
     assert by_id["t2"].unit == "tf-city" and "channel city" in (by_id["t2"].unit_reason or "")
     assert by_id["t3"].unit == "tf-triage"
-    # SLA: the station overrides normal priority (theft) with 1h; others get the 2h default
+    # SLA: the station overrides normal priority (a theft told in the past) with 1h; others get the 2h default
     assert by_id["t1"].sla_due == by_id["t1"].received_at + timedelta(hours=1)
     assert by_id["t2"].sla_due == by_id["t2"].received_at + timedelta(hours=2)
 

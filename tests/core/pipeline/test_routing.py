@@ -38,13 +38,13 @@ def test_config_rules_and_place_names_route_and_the_unit_sla_applies(
     config_raw["routing"] = {"rules": [{"category": "uncategorised", "unit": "tf-city-ganj", "channel": "quiet"}]}
     by_id = _run(pstore, plugins, config_raw, tmp_path, [
         raw("r1", "kuch hua hai", "quiet"),             # the rule (default classifier: uncategorised)
-        raw("r2", "Ganj me ghar se mobile phone chori ho gaya", "city"),   # no rule here: the place name
+        raw("r2", "Ganj me kal raat ghar se mobile phone chori ho gaya", "city"),   # no rule here: the place name
         raw("r3", "kuch hua hai", "city"),              # neither: the channel's unit
     ])
     assert (by_id["r1"].unit, by_id["r1"].unit_reason) == ("tf-city-ganj", "rule: category uncategorised → Ganj police station")
     assert (by_id["r2"].unit, by_id["r2"].unit_reason) == ("tf-city-ganj", "text names ganj → Ganj police station")
     assert by_id["r3"].unit == "tf-city"
-    # the station overrides normal priority with 1 h; the city has no override: the 2 h default
+    # the station overrides normal priority (a theft told in the past) with 1 h; the city has no override: the 2 h default
     assert by_id["r1"].sla_due == by_id["r1"].received_at + timedelta(hours=1)
     assert by_id["r2"].sla_due == by_id["r2"].received_at + timedelta(hours=1)
     assert by_id["r3"].sla_due == by_id["r3"].received_at + timedelta(hours=2)
