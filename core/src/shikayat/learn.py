@@ -194,7 +194,8 @@ def train(examples: Iterable[Example], codes: Sequence[str], params: Params = Pa
     Examples of a code not in ``codes`` are skipped."""
     index = {code: i for i, code in enumerate(codes)}
     vocabulary: dict[str, int] = {}
-    rows: list[np.ndarray] = []
+    flat: list[int] = []                         # every example's feature ids, one after another
+    lengths_: list[int] = []
     cats: list[int] = []
     weights: list[float] = []
     emergency: list[int] = []                    # 1, 0, or -1 when the example does not say
@@ -213,20 +214,26 @@ def train(examples: Iterable[Example], codes: Sequence[str], params: Params = Pa
         text_words = words(example.text)
         if not text_words:
             continue
-        row = [i for w in text_words for i in ids_of(w)]
-        row += [vocabulary.setdefault(b, len(vocabulary)) for b in _bigrams(text_words)]
-        rows.append(np.array(row, dtype=np.int64))
+        before = len(flat)
+        for w in text_words:
+            flat += ids_of(w)
+        flat += [vocabulary.setdefault(b, len(vocabulary)) for b in _bigrams(text_words)]
+        lengths_.append(len(flat) - before)
         cats.append(cat)
         weights.append(params.keyword_weight if example.source == "taxonomy" else 1.0)
         emergency.append(-1 if example.emergency is None else int(example.emergency))
     n_features, n_codes = len(vocabulary), len(codes)
-    lengths = np.array([len(r) for r in rows], dtype=np.int64)
-    feature = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
+    lengths = np.array(lengths_, dtype=np.int64)
+    feature = np.array(flat, dtype=np.int64)
+    n_docs = len(lengths_)
     doc_cat = np.repeat(np.array(cats, dtype=np.int64), lengths)
     # each example counts as much as any other whatever its length (features weighted 1/√length,
     # and by how rare they are: a feature of every example says nothing)
-    df = np.bincount(np.concatenate([np.unique(r) for r in rows]) if rows else feature, minlength=n_features)
-    idf = np.log((len(rows) + 1) / (df + 1)) + 1.0
+    width = max(1, n_features)
+    in_doc = np.sort(np.repeat(np.arange(n_docs, dtype=np.int64), lengths) * width + feature)   # sorting beats
+    in_doc = in_doc[np.concatenate(([True], in_doc[1:] != in_doc[:-1]))] if len(in_doc) else in_doc  # np.unique here
+    df = np.bincount(in_doc % width, minlength=n_features)
+    idf = np.log((n_docs + 1) / (df + 1)) + 1.0
     doc_weight = np.repeat(np.array(weights) / np.sqrt(np.maximum(lengths, 1)), lengths) * idf[feature]
     counts = np.bincount(feature * n_codes + doc_cat, weights=doc_weight,
                          minlength=n_features * n_codes).reshape(n_features, n_codes)
