@@ -8,13 +8,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from types import ModuleType
 
+import numpy as np
 import pytest
 
 from shikayat.complaint import Author, Complaint, detect_language
 from shikayat.config import build_config
 from shikayat.decisions import Classification, DecisionContext
 from shikayat.errors import ConfigError
-from shikayat.learn import ModelClassifier, Params, model_classifier_for, train
+from shikayat.learn import ModelClassifier, Params, _perceptron, model_classifier_for, train
 from shikayat.pipeline.dedupe import DedupeIndex
 from shikayat.plugins import Plugins, load_plugins
 from shikayat.taxonomy import shipped_taxonomy
@@ -218,3 +219,26 @@ def test_parameters_change_the_model() -> None:
     text = normalize_text("meri bike chori ho gayi hai dekhiye zara")
     assert loose.classify(text).priority is Priority.CRITICAL
     assert strict.classify(text).priority is not Priority.CRITICAL
+
+
+def test_the_perceptron_separates_the_examples_naive_bayes_weighs_alike() -> None:
+    """Features 1 and 2 occur in both categories; only 0 and 3 tell them apart. The averaged
+    perceptron's weights classify every example right, and are scaled to at most 1."""
+    docs = [np.array([0, 1]), np.array([0, 2]), np.array([1, 3]), np.array([2, 3]), np.array([1, 2, 3])]
+    cats = [0, 0, 1, 1, 1]
+    weights = _perceptron(docs, cats, n_features=4, n_codes=2, epochs=3)
+    assert [int(np.argmax(weights[ids].sum(0))) for ids in docs] == cats
+    assert np.abs(weights).max() == pytest.approx(1.0)
+    assert weights[0, 0] > 0 > weights[0, 1] and weights[3, 1] > 0 > weights[3, 0]
+
+
+def test_the_perceptron_adds_to_naive_bayes_only_when_weighted() -> None:
+    examples = [Example("bike chori ho gayi", "vehicle_theft", False), Example("mobile chori ho gaya", "theft", False),
+                Example("purse chori ho gaya bazaar me", "theft", False)]
+    codes = ["vehicle_theft", "theft"]
+    plain = train(examples, codes, Params(perceptron_weight=0.0))
+    mixed = train(examples, codes, Params())
+    post = ["bike", "chori", "ho", "gaya"]
+    assert plain.features == mixed.features
+    assert not np.allclose(plain.scores(plain.read(post))[:2], mixed.scores(mixed.read(post))[:2])
+    assert plain.scores(plain.read(post))[2] == mixed.scores(mixed.read(post))[2]   # emergency column untouched
