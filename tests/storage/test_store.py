@@ -455,3 +455,67 @@ def test_a_removal_that_arrives_before_its_post_is_applied_when_the_post_is_save
     lines = {row["external_id"]: row for row in map(orjson.loads, out.getvalue().splitlines())}
     assert lines["p1"]["text"] == TOMBSTONE and lines["p1"]["removed_at"] is not None
     assert lines["p2"]["removed_at"] is None
+
+
+def _stored(con: sa.Connection, table: str, where: str, params: dict[str, object]) -> dict[str, object]:
+    """A row as the driver returns it: the values the database holds, before any type processing."""
+    row = con.execute(sa.text(f"SELECT * FROM {table} WHERE {where}"), params).mappings().one()  # noqa: S608
+    return dict(row)
+
+
+def test_a_batch_stores_the_values_the_typed_columns_store(store: SQLStore) -> None:
+    """The batch paths hand the driver ready values (no per-value type processing): every column
+    must hold exactly what the typed models store for the same values — datetimes in the
+    dialect's format, JSON (None as JSON null), booleans, enums by value."""
+    from shikayat_storage.models import ComplaintRow, EventRow, Inbox, OutboxRow
+    from shikayat_storage.store import complaint_to_row
+
+    store.add_raw([raw("1900000000000000001"), raw("bare")])
+    i1, i2 = store.claim_inbox(2, owner="w", lease_seconds=30)
+    full = _full_complaint()
+    bare = complaint("bare", docket="SK-BARE", created_at=datetime(2026, 5, 1, 10, 0, tzinfo=UTC))
+    detail = {"docket": full.docket, "n": 3, "score": 0.5, "none": None, "नाम": ["हज़रतगंज", True]}
+    store.save_outcomes([
+        Processed(i1.id, full, [Event("complaint.received", full.id, detail, actor="pipeline")],
+                  [OutboxEntry("ack", "ch", full.external_id, "a1", "registered", private=True)]),
+        Processed(i2.id, bare, [Event("reply.queued", bare.id, {}, at=datetime(2026, 5, 2, 1, 2, 3, tzinfo=UTC))]),
+    ])
+    insert = store._insert
+    events = {c.id: store.events(c.id) for c in (full, bare)}
+    assert events[full.id][0].detail == detail
+    with store.engine.begin() as con:
+        for c, item in ((full, i1), (bare, i2)):
+            saved = _stored(con, "complaints", "id = :id", {"id": c.id})
+            updated_at = con.scalar(sa.select(ComplaintRow.updated_at).where(ComplaintRow.id == c.id))
+            twin = c.model_copy(update={"id": "twin-" + c.id, "external_id": "twin-" + c.external_id,
+                                        "docket": None if c.docket is None else "twin-" + c.docket})
+            con.execute(insert(ComplaintRow), [complaint_to_row(twin, item.id, updated_at)])
+            typed = _stored(con, "complaints", "id = :id", {"id": twin.id})
+            for key in ("id", "external_id", "docket"):
+                saved.pop(key), typed.pop(key)
+            assert saved == typed
+        for c in (full, bare):
+            saved_event = _stored(con, "events", "complaint_id = :id", {"id": c.id})
+            (event,) = events[c.id]
+            con.execute(insert(EventRow), [{"complaint_id": "twin-" + c.id, "kind": event.kind, "actor": event.actor,
+                                            "detail": event.detail, "at": event.at}])
+            typed_event = _stored(con, "events", "complaint_id = :id", {"id": "twin-" + c.id})
+            for key in ("id", "complaint_id"):
+                saved_event.pop(key), typed_event.pop(key)
+            assert saved_event == typed_event
+        saved_ack = _stored(con, "outbox", "complaint_id = :id", {"id": full.id})
+        created_at = con.scalar(sa.select(OutboxRow.created_at).where(OutboxRow.complaint_id == full.id))
+        con.execute(insert(OutboxRow), [{"complaint_id": "twin", "kind": "ack", "platform": "twitter", "channel": "ch",
+                                         "in_reply_to": full.external_id, "recipient": "a1", "text": "registered",
+                                         "private": True, "state": "pending", "attempts": 0,
+                                         "created_at": created_at}])
+        typed_ack = _stored(con, "outbox", "complaint_id = :id", {"id": "twin"})
+        for key in ("id", "complaint_id"):
+            saved_ack.pop(key), typed_ack.pop(key)
+        assert saved_ack == typed_ack
+        saved_inbox = _stored(con, "inbox", "id = :id", {"id": i1.id})
+        processed_at = con.scalar(sa.select(Inbox.processed_at).where(Inbox.id == i1.id))
+        con.execute(sa.update(Inbox).where(Inbox.id == i2.id).values(processed_at=processed_at))
+        assert _stored(con, "inbox", "id = :id", {"id": i2.id})["processed_at"] == saved_inbox["processed_at"]
+        assert (saved_inbox["state"], saved_inbox["complaint_id"], saved_inbox["lease_owner"]) == ("done", full.id, None)
+    assert store.get_complaint(full.id) == full and store.get_complaint(bare.id) == bare
