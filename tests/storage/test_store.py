@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 import orjson
 import pytest
@@ -519,3 +519,39 @@ def test_a_batch_stores_the_values_the_typed_columns_store(store: SQLStore) -> N
         assert _stored(con, "inbox", "id = :id", {"id": i2.id})["processed_at"] == saved_inbox["processed_at"]
         assert (saved_inbox["state"], saved_inbox["complaint_id"], saved_inbox["lease_owner"]) == ("done", full.id, None)
     assert store.get_complaint(full.id) == full and store.get_complaint(bare.id) == bare
+
+
+def test_intake_stores_the_values_the_typed_columns_store_and_a_claim_reads_them_back(store: SQLStore) -> None:
+    from shikayat_storage.models import Inbox
+
+    ist = timezone(timedelta(hours=5, minutes=30))
+    posts = [RawPost(platform="twitter", external_id="k1", channel=None, payload=b'{"id": "k1", "t": "\\u0928"}',
+                     received_at=datetime(2026, 5, 1, 15, 0, 0, 7, tzinfo=ist)),
+             RawPost(platform="twitter", external_id="k2", channel="own", payload=b"\x00\xff raw",
+                     received_at=datetime(2026, 5, 1, 9, 30, tzinfo=UTC))]
+    assert store.add_raw(posts, channel="ch", dead=[(raw("k3"), "not JSON")]) == 3
+    with store.engine.begin() as con:
+        for p, kind in ((posts[0], "pending"), (posts[1], "pending"), (raw("k3"), "dead")):
+            saved = _stored(con, "inbox", "external_id = :k", {"k": p.external_id})
+            con.execute(store._insert(Inbox), [{
+                "platform": p.platform, "external_id": "twin-" + p.external_id, "channel": p.channel or "ch",
+                "payload": p.payload, "received_at": saved_received(con, p.external_id), "state": kind,
+                "error": "not JSON" if kind == "dead" else None, "attempts": 0}])
+            typed = _stored(con, "inbox", "external_id = :k", {"k": "twin-" + p.external_id})
+            for key in ("id", "external_id"):
+                saved.pop(key), typed.pop(key)
+            assert saved == typed
+    first, second = store.claim_inbox(10, owner="w", lease_seconds=30)[:2]
+    assert (first.external_id, first.channel, first.payload, first.attempts) == ("k1", "ch", posts[0].payload, 1)
+    assert first.received_at == posts[0].received_at and first.received_at.tzinfo is not None
+    assert first.received_at.utcoffset() == timedelta(0)
+    assert (second.external_id, second.channel, second.payload) == ("k2", "own", b"\x00\xff raw")
+    assert second.received_at == posts[1].received_at
+
+
+def saved_received(con: sa.Connection, external_id: str) -> datetime:
+    from shikayat_storage.models import Inbox
+
+    value = con.scalar(sa.select(Inbox.received_at).where(Inbox.external_id == external_id))
+    assert value is not None
+    return value

@@ -158,10 +158,14 @@ class _Wire:
                 returned.extend(result.all())
         return returned
 
+    def marks(self, sql: str) -> str:
+        """``sql`` written with ``?`` marks, in the driver's parameter style."""
+        return sql if self.sqlite else sql.replace("?", self.mark)
+
     def update_many(self, con: Connection, sql: str, rows: Sequence[tuple[Any, ...]]) -> None:
         """An UPDATE written with ``?`` marks, executed once per row tuple (one prepared statement)."""
         if rows:
-            con.exec_driver_sql(sql if self.sqlite else sql.replace("?", self.mark), list(rows))
+            con.exec_driver_sql(self.marks(sql), list(rows))
 
 
 _COMPLAINT_COLUMNS = (
@@ -288,17 +292,17 @@ class SQLStore(Store):
     # -- intake ----------------------------------------------------------------------------
     def add_raw(self, posts: Sequence[RawPost], *, channel: str | None = None, cursor: Cursor | None = None,
                 dead: Sequence[tuple[RawPost, str]] = ()) -> int:
-        rows = [{"platform": p.platform, "external_id": p.external_id, "channel": p.channel or channel,
-                 "payload": p.payload, "received_at": p.received_at, "state": InboxState.PENDING.value,
-                 "error": None, "attempts": 0} for p in posts]
-        rows += [{"platform": p.platform, "external_id": p.external_id, "channel": p.channel or channel,
-                  "payload": p.payload, "received_at": p.received_at, "state": InboxState.DEAD.value,
-                  "error": error, "attempts": 0} for p, error in dead]
+        time = self._wire.time
+        pending, dead_state = InboxState.PENDING.value, InboxState.DEAD.value
+        rows = [(p.platform, p.external_id, p.channel or channel, p.payload, time(p.received_at), pending, None, 0)
+                for p in posts]
+        rows += [(p.platform, p.external_id, p.channel or channel, p.payload, time(p.received_at), dead_state,
+                  error, 0) for p, error in dead]
         new = 0
         with self.engine.begin() as con:
             if rows:
-                stmt = self._insert(Inbox).on_conflict_do_nothing().returning(Inbox.id)
-                new = len(con.execute(stmt, rows).all())
+                new = len(self._wire.insert(con, Inbox.__table__, _INBOX_COLUMNS, rows,
+                                            " ON CONFLICT DO NOTHING RETURNING id"))
             if cursor is not None and channel is not None:
                 self._upsert_channel(con, channel, {"cursor": cursor})
         return new
