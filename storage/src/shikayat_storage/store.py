@@ -103,6 +103,14 @@ def _sqlite_time(value: datetime | None) -> str | None:
     return value.replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
+def _read_sqlite_time(value: str) -> datetime:
+    return datetime.fromisoformat(value).replace(tzinfo=UTC)
+
+
+def _read_aware_time(value: datetime) -> datetime:
+    return value.astimezone(UTC)
+
+
 def _aware_time(value: datetime | None) -> datetime | None:
     """PostgreSQL's driver takes aware datetimes as they are (timestamptz keeps the instant)."""
     if value is not None and value.tzinfo is None:
@@ -258,6 +266,7 @@ class SQLStore(Store):
         self.dialect = self.engine.dialect.name
         self._insert = sqlite.insert if self.dialect == "sqlite" else postgresql.insert
         self._wire = _Wire(self.engine)
+        self._claim_sql = self._claim_statement()
         self._locks: dict[str, Connection] = {}
 
     def __repr__(self) -> str:
@@ -342,19 +351,25 @@ class SQLStore(Store):
         return q.with_for_update(skip_locked=True) if self.dialect == "postgresql" else q
 
     def claim_inbox(self, limit: int, *, owner: str, lease_seconds: float) -> list[InboxItem]:
+        """One statement: the oldest claimable rows are leased and returned (PostgreSQL skips
+        rows another transaction holds)."""
         now = utcnow()
+        wire = self._wire
         with self.engine.begin() as con:
-            q = (select(Inbox.id)
-                 .where(Inbox.state == InboxState.PENDING.value,
-                        or_(Inbox.leased_until.is_(None), Inbox.leased_until < now))
-                 .order_by(Inbox.id).limit(limit))
-            ids = list(con.scalars(self._claimable(q)))
-            if not ids:
-                return []
-            con.execute(update(Inbox).where(Inbox.id.in_(ids)).values(
-                lease_owner=owner, leased_until=now + timedelta(seconds=lease_seconds), attempts=Inbox.attempts + 1))
-            rows = con.execute(select(Inbox).where(Inbox.id.in_(ids)).order_by(Inbox.id))
-            return [_inbox_item(r) for r in rows]
+            rows = con.exec_driver_sql(self._claim_sql, (InboxState.PENDING.value, wire.time(now), limit, owner,
+                                             wire.time(now + timedelta(seconds=lease_seconds)))).all()
+        rows.sort(key=lambda r: r[0])
+        received = _read_sqlite_time if wire.sqlite else _read_aware_time
+        return [InboxItem(id=r[0], platform=r[1], channel=r[2], external_id=r[3], payload=bytes(r[4]),
+                          received_at=received(r[5]), attempts=r[6]) for r in rows]
+
+    def _claim_statement(self) -> str:
+        lock = "" if self._wire.sqlite else " FOR UPDATE SKIP LOCKED"
+        return self._wire.marks("WITH picked AS MATERIALIZED (SELECT id FROM inbox WHERE state = ?"
+                " AND (leased_until IS NULL OR leased_until < ?) ORDER BY id LIMIT ?" + lock + ")"
+                " UPDATE inbox SET lease_owner = ?, leased_until = ?, attempts = attempts + 1"
+                " WHERE id IN (SELECT id FROM picked)"
+                " RETURNING id, platform, channel, external_id, payload, received_at, attempts")
 
     def save_outcomes(self, outcomes: Sequence[Outcome]) -> None:
         if not outcomes:
