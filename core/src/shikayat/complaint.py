@@ -19,6 +19,15 @@ from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 from shikayat.types import DuplicateReason, Language, MediaType, Priority, RouteBasis, Status
 
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+_PAIRS = tuple(a + b for a in _CROCKFORD for b in _CROCKFORD)  # 10 bits -> two digits
+_BITS40 = (1 << 40) - 1
+
+
+def _base32_40(value: int) -> str:
+    """A 40-bit value as 8 Crockford base-32 digits, most significant first (two digits per
+    table lookup: the id and the docket of every post are spelled here)."""
+    pairs = _PAIRS
+    return pairs[value >> 30] + pairs[(value >> 20) & 1023] + pairs[(value >> 10) & 1023] + pairs[value & 1023]
 
 
 def _to_utc(value: datetime) -> datetime:
@@ -33,14 +42,16 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def _ulid(value: int) -> str:
+    """A 128-bit value as 26 Crockford base-32 digits (the top digit holds 3 bits)."""
+    high = value >> 80
+    return (_PAIRS[high >> 40] + _base32_40(high & _BITS40) + _base32_40((value >> 40) & _BITS40)
+            + _base32_40(value & _BITS40))
+
+
 def new_id() -> str:
     """A new sortable opaque id (ULID layout: 48-bit milliseconds + 80 random bits)."""
-    value = (int(time.time() * 1000) << 80) | int.from_bytes(os.urandom(10), "big")
-    chars = []
-    for _ in range(26):
-        chars.append(_CROCKFORD[value & 31])
-        value >>= 5
-    return "".join(reversed(chars))
+    return _ulid((int(time.time() * 1000) << 80) | int.from_bytes(os.urandom(10), "big"))
 
 
 # Dockets are short public references derived from the inbox row number through a bijection
@@ -60,12 +71,7 @@ def docket_for(sequence: int, prefix: str = "SK") -> str:
     """
     if not 0 <= sequence <= _DOCKET_MASK:
         raise ValueError(f"docket sequence out of range: {sequence}")
-    value = (sequence * _DOCKET_MUL + _DOCKET_ADD) & _DOCKET_MASK
-    chars = []
-    for _ in range(8):
-        chars.append(_CROCKFORD[value & 31])
-        value >>= 5
-    code = "".join(reversed(chars))
+    code = _base32_40((sequence * _DOCKET_MUL + _DOCKET_ADD) & _DOCKET_MASK)
     return f"{prefix}-{code[:4]}-{code[4:]}"
 
 
