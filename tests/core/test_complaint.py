@@ -103,6 +103,24 @@ def test_ids_and_dockets_are_crockford_base32_of_their_value() -> None:
     assert before <= decoded >> 80 <= after
 
 
+def test_script_counts_are_those_of_the_character_classes() -> None:
+    """detect_language counts Devanagari (U+0900-U+097F) and ASCII letters; whatever way it
+    counts, the counts are those of the two character classes, on any text."""
+    import random
+    import re
+
+    from shikayat.complaint import _script_counts
+
+    rng = random.Random(11)
+    pools = ["abcXYZ019 @#_-.\n", "\u0900\u0901\u093f\u0940\u097f\u0980\u08ff\u0a00", "éßøñ\u00a0\u2019",
+             "\U0001f600\U0001f64f", "\ud800\udfff", "\u0e00\u0ea4\u0fff\u0800"]
+    texts = ["", "मेरा फोन चोरी हो गया", "UPI fraud hua hai", "मेरी चेन छीन ली Hazratganj mein"]
+    texts += ["".join(rng.choice(rng.choice(pools)) for _ in range(rng.randrange(60))) for _ in range(3000)]
+    for text in texts:
+        expected = (len(re.findall(r"[\u0900-\u097F]", text)), len(re.findall(r"[A-Za-z]", text)))
+        assert _script_counts(text) == expected, text
+
+
 @pytest.mark.parametrize(("text", "lang"), [
     ("मेरा फोन चोरी हो गया", "hi"),
     ("my phone was stolen", "en"),

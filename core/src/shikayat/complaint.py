@@ -181,9 +181,18 @@ class Complaint(_Model):
 TOMBSTONE = "[removed by its author]"
 """The stored text of a complaint whose post was deleted on the platform."""
 
-_DEVANAGARI = re.compile(r"[\u0900-\u097F]")
-_LATIN = re.compile(r"[A-Za-z]")
+_NOT_LATIN = bytes(b for b in range(256) if not (65 <= b <= 90 or 97 <= b <= 122))
 _NOISE = re.compile(r"https?://\S+|[@#]\w+")
+
+
+def _script_counts(text: str) -> tuple[int, int]:
+    """How many characters of ``text`` are Devanagari (U+0900-U+097F) and how many ASCII letters.
+
+    Counted on the UTF-8 bytes, in C: a Devanagari character is the only thing that starts with
+    E0 A4 or E0 A5 (E0 is always a lead byte), and an ASCII letter is a byte of its own (no byte
+    of a longer sequence is below 0x80)."""
+    raw = text.encode("utf-8", "surrogatepass")
+    return raw.count(b"\xe0\xa4") + raw.count(b"\xe0\xa5"), len(raw.translate(None, _NOT_LATIN))
 
 
 def detect_language(text: str) -> Language:
@@ -193,8 +202,7 @@ def detect_language(text: str) -> Language:
     Romanized Hindi is Latin script and reads as ``en`` here; the decision stage may refine it.
     """
     text = _NOISE.sub("", text)          # handles, hashtags and links say nothing of the language
-    deva = len(_DEVANAGARI.findall(text))
-    latin = len(_LATIN.findall(text))
+    deva, latin = _script_counts(text)
     if deva and latin:
         if min(deva, latin) * 5 >= max(deva, latin):
             return Language.MIXED
