@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Iterable, Iterator, Sequence
+from itertools import chain
 from datetime import UTC, datetime, timedelta
 from importlib import resources
 from typing import Any
@@ -100,7 +101,7 @@ def _sqlite_time(value: datetime | None) -> str | None:
         raise ValueError("naive datetime given to the store")
     if value.tzinfo is not UTC:
         value = value.astimezone(UTC)
-    return value.replace(tzinfo=None).isoformat(" ", "microseconds")
+    return value.isoformat(" ", "microseconds")[:26]     # without its "+00:00"
 
 
 def _read_sqlite_time(value: str) -> datetime:
@@ -139,8 +140,7 @@ class _Wire:
         self._quote = dialect.identifier_preparer.quote
         self._heads: dict[tuple[str, tuple[str, ...]], tuple[str, str]] = {}
 
-    def json(self, value: Any) -> str:
-        return _json_dumps(value)
+    json = staticmethod(_json_dumps)
 
     def _head(self, table: Table, columns: tuple[str, ...]) -> tuple[str, str]:
         key = (table.name, columns)
@@ -161,7 +161,7 @@ class _Wire:
         for start in range(0, len(rows), per):
             chunk = rows[start:start + per]
             sql = head + ", ".join([group] * len(chunk)) + suffix
-            result = con.exec_driver_sql(sql, tuple(v for row in chunk for v in row))
+            result = con.exec_driver_sql(sql, tuple(chain.from_iterable(chunk)))
             if result.returns_rows:
                 returned.extend(result.all())
         return returned
@@ -190,15 +190,20 @@ _OUTBOX_COLUMNS = ("complaint_id", "kind", "platform", "channel", "in_reply_to",
 _INBOX_COLUMNS = ("platform", "external_id", "channel", "payload", "received_at", "state", "error", "attempts")
 
 
+def _json_list(values: tuple[Any, ...]) -> str:
+    return _json_dumps(values) if values else "[]"
+
+
 def complaint_to_wire(c: Complaint, inbox_id: int | None, now: Any, wire: _Wire) -> tuple[Any, ...]:
     """:func:`complaint_to_row` as the driver takes it, in ``_COMPLAINT_COLUMNS`` order."""
-    time, json, author, thread = wire.time, wire.json, c.author, c.thread
+    time, author, thread = wire.time, c.author, c.thread
     return (
         c.id, c.docket, inbox_id, c.platform, c.external_id, c.channel, c.permalink,
         author.id, author.handle, author.name, author.phone, c.text, c.text_normalized, c.language.value,
-        time(c.created_at), time(c.received_at), json(c.mentions), json(c.hashtags), json(c.links),
-        json([_plain(m) for m in c.media]), json(_plain(c.location) if c.location else None),
-        json(_plain(thread)), thread.conversation_id,
+        time(c.created_at), time(c.received_at), _json_list(c.mentions), _json_list(c.hashtags),
+        _json_list(c.links), _json_list(tuple(_plain(m) for m in c.media)),
+        _json_dumps(_plain(c.location)) if c.location else "null", _json_dumps(_plain(thread)),
+        thread.conversation_id,
         c.duplicate_of, c.duplicate_of_docket, c.duplicate_reason.value if c.duplicate_reason else None,
         c.duplicate_score, c.support_posts, c.support_authors, c.category, c.priority.value,
         c.actionable, c.sensitive, c.unit, c.unit_reason, c.unit_basis.value if c.unit_basis else None,
