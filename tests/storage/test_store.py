@@ -555,3 +555,30 @@ def saved_received(con: sa.Connection, external_id: str) -> datetime:
     value = con.scalar(sa.select(Inbox.received_at).where(Inbox.external_id == external_id))
     assert value is not None
     return value
+
+
+def test_a_batch_with_a_post_already_stored_keeps_the_others_and_skips_only_its_rows(store: SQLStore) -> None:
+    store.add_raw([raw("m1"), raw("m2"), raw("m3"), raw("m4")])
+    i1, i2, i3, i4 = store.claim_inbox(4, owner="w", lease_seconds=30)
+    earlier = complaint("m2", docket="SK-M2")
+    store.save_outcomes([Processed(i2.id, earlier)])
+    batch = [complaint("m1", docket="SK-M1"), complaint("m2", docket="SK-M2X"), complaint("m3", docket="SK-M3")]
+    outcomes = [
+        Processed(item.id, c, [Event("complaint.received", c.id)], [OutboxEntry("ack", "ch", c.external_id, "a1", "ok")],
+                  Support(earlier.id) if c.external_id == "m3" else None)
+        for item, c in zip((i1, i2, i3), batch, strict=True)] + [DeadLetter(i4.id, "broken")]
+    store.save_outcomes(outcomes)
+    assert {c.external_id: c.id for c in store.iter_complaints()} == {
+        "m1": batch[0].id, "m2": earlier.id, "m3": batch[2].id}
+    assert store.events(batch[1].id) == [] and [e.kind for e in store.events(batch[2].id)] == ["complaint.received"]
+    back = store.get_complaint(earlier.id)
+    assert back is not None and back.support_posts == 2           # the fresh duplicate's support counted once
+    stats = store.stats()
+    assert (stats["outbox_pending"], stats["inbox_done"], stats["inbox_dead"]) == (2, 3, 1)
+    with store.engine.connect() as con:
+        linked = dict(con.execute(sa.text("SELECT external_id, complaint_id FROM inbox")).all())
+    assert linked == {"m1": batch[0].id, "m2": None, "m3": batch[2].id, "m4": None}
+    store.save_outcomes(outcomes[:1] + outcomes[2:])             # the very same complaints again: all skipped
+    back = store.get_complaint(earlier.id)
+    assert back is not None and back.support_posts == 2
+    assert len(store.events(batch[0].id)) == 1 and store.stats()["outbox_pending"] == 2

@@ -25,7 +25,6 @@ from sqlalchemy import (
     JSON,
     Connection,
     Engine,
-    Row,
     Select,
     Table,
     bindparam,
@@ -128,8 +127,11 @@ def _plain(model: Any) -> dict[str, Any]:
 class _Wire:
     """Batch statements whose values are handed to the driver ready, as the typed columns would
     store them (see :func:`_sqlite_time`, JSON text): SQLAlchemy's per-value type processing
-    costs more than the database's own work on a pipeline batch. Statements are multi-row
-    ``VALUES`` (one round trip per chunk), chunked to the dialect's parameter limit."""
+    costs more than the database's own work on a pipeline batch.
+
+    On SQLite an insert is multi-row ``VALUES`` chunked to the parameter limit (one statement
+    per chunk); on PostgreSQL it is one short statement executed per row, which psycopg parses
+    once and pipelines (a long multi-row statement would be parsed anew, in Python, each time)."""
 
     def __init__(self, engine: Engine) -> None:
         dialect = engine.dialect
@@ -138,33 +140,34 @@ class _Wire:
         self.mark = "?" if self.sqlite else "%s"
         self.max_params = dialect.insertmanyvalues_max_parameters
         self._quote = dialect.identifier_preparer.quote
-        self._heads: dict[tuple[str, tuple[str, ...]], tuple[str, str]] = {}
+        self._heads: dict[tuple[str, tuple[str, ...], bool], tuple[str, str, str]] = {}
 
     json = staticmethod(_json_dumps)
 
-    def _head(self, table: Table, columns: tuple[str, ...]) -> tuple[str, str]:
-        key = (table.name, columns)
+    def _head(self, table: Table, columns: tuple[str, ...], skip_conflicts: bool) -> tuple[str, str, str]:
+        key = (table.name, columns, skip_conflicts)
         if key not in self._heads:
             marks = [self.mark if self.sqlite or not isinstance(table.c[c].type, JSON) else f"{self.mark}::json"
                      for c in columns]
             names = ", ".join(self._quote(c) for c in columns)
-            self._heads[key] = (f"INSERT INTO {self._quote(table.name)} ({names}) VALUES ", f"({', '.join(marks)})")
+            self._heads[key] = (f"INSERT INTO {self._quote(table.name)} ({names}) VALUES ", f"({', '.join(marks)})",
+                                " ON CONFLICT DO NOTHING" if skip_conflicts else "")
         return self._heads[key]
 
     def insert(self, con: Connection, table: Table, columns: tuple[str, ...], rows: Sequence[tuple[Any, ...]],
-               suffix: str = "") -> list[Row[Any]]:
-        """INSERT ``rows`` (tuples in ``columns`` order); ``suffix`` (ON CONFLICT …, RETURNING …)
-        ends each statement. Returns the rows a RETURNING suffix gives."""
-        head, group = self._head(table, columns)
+               *, skip_conflicts: bool = False) -> int:
+        """INSERT ``rows`` (tuples in ``columns`` order); with ``skip_conflicts`` a row that
+        conflicts with a stored one is skipped. Returns how many rows were inserted."""
+        head, group, tail = self._head(table, columns, skip_conflicts)
+        if not self.sqlite:
+            return con.exec_driver_sql(head + group + tail, list(rows)).rowcount if rows else 0
         per = max(1, self.max_params // len(columns))
-        returned: list[Row[Any]] = []
+        inserted = 0
         for start in range(0, len(rows), per):
             chunk = rows[start:start + per]
-            sql = head + ", ".join([group] * len(chunk)) + suffix
-            result = con.exec_driver_sql(sql, tuple(chain.from_iterable(chunk)))
-            if result.returns_rows:
-                returned.extend(result.all())
-        return returned
+            sql = head + ", ".join([group] * len(chunk)) + tail
+            inserted += con.exec_driver_sql(sql, tuple(chain.from_iterable(chunk))).rowcount
+        return inserted
 
     def marks(self, sql: str) -> str:
         """``sql`` written with ``?`` marks, in the driver's parameter style."""
@@ -315,8 +318,7 @@ class SQLStore(Store):
         new = 0
         with self.engine.begin() as con:
             if rows:
-                new = len(self._wire.insert(con, Inbox.__table__, _INBOX_COLUMNS, rows,
-                                            " ON CONFLICT DO NOTHING RETURNING id"))
+                new = self._wire.insert(con, Inbox.__table__, _INBOX_COLUMNS, rows, skip_conflicts=True)
             if cursor is not None and channel is not None:
                 self._upsert_channel(con, channel, {"cursor": cursor})
         return new
@@ -386,9 +388,8 @@ class SQLStore(Store):
         with self.engine.begin() as con:
             inserted: set[str] = set()
             if processed:
-                rows = [complaint_to_wire(o.complaint, o.inbox_id, at, wire) for o in processed]
-                inserted = {r[0] for r in wire.insert(con, ComplaintRow.__table__, _COMPLAINT_COLUMNS, rows,
-                                                      " ON CONFLICT DO NOTHING RETURNING id")}
+                inserted = self._insert_complaints(
+                    con, [complaint_to_wire(o.complaint, o.inbox_id, at, wire) for o in processed])
             fresh = [o for o in processed if o.complaint.id in inserted]
             events = [self._event_wire(e, at) for o in fresh for e in o.events]
             if events:
@@ -397,7 +398,7 @@ class SQLStore(Store):
             outbox = [(o.complaint.id, e.kind, o.complaint.platform, e.channel, e.in_reply_to, e.recipient, e.text,
                        e.private, pending, 0, at) for o in fresh for e in o.outbox]
             if outbox:
-                wire.insert(con, OutboxRow.__table__, _OUTBOX_COLUMNS, outbox, " ON CONFLICT DO NOTHING")
+                wire.insert(con, OutboxRow.__table__, _OUTBOX_COLUMNS, outbox, skip_conflicts=True)
             wire.update_many(con, "UPDATE complaints SET support_posts = support_posts + ?,"
                                   " support_authors = support_authors + ?, updated_at = ? WHERE id = ?",
                              [(o.support.posts, o.support.authors, at, o.support.canonical_id)
@@ -417,6 +418,18 @@ class SQLStore(Store):
                     states.append((ignored, o.note or f"removal of {o.external_id}", None, at, o.inbox_id))
             wire.update_many(con, "UPDATE inbox SET state = ?, error = ?, complaint_id = ?, processed_at = ?,"
                                   " lease_owner = NULL, leased_until = NULL WHERE id = ?", states)
+
+    def _insert_complaints(self, con: Connection, rows: Sequence[tuple[Any, ...]]) -> set[str]:
+        """The ids of the rows inserted; a row whose post (or id) is stored already is skipped.
+        Usually every row goes in at once; when some did not (a second worker raced on an expired
+        lease), the batch is undone and inserted row by row, to know exactly which ones went in."""
+        wire, table = self._wire, ComplaintRow.__table__
+        savepoint = con.begin_nested()
+        if wire.insert(con, table, _COMPLAINT_COLUMNS, rows, skip_conflicts=True) == len(rows):
+            savepoint.commit()
+            return {r[0] for r in rows}
+        savepoint.rollback()
+        return {r[0] for r in rows if wire.insert(con, table, _COMPLAINT_COLUMNS, [r], skip_conflicts=True)}
 
     def _record_removals(self, con: Connection, removals: Sequence[Removal], fresh: Sequence[Processed],
                          now: datetime) -> None:
