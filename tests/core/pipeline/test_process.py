@@ -439,3 +439,15 @@ def test_a_batch_decides_with_the_collector_paused_and_leaves_it_as_it_was(pipel
         assert not gc.isenabled()                          # the application's choice is kept
     finally:
         gc.enable()
+
+
+def test_every_post_stores_the_normalized_form_of_its_own_text(pipeline: Pipeline, pstore: Store) -> None:
+    from shikayat.textnorm import normalize_text
+
+    texts = ["Meri CHAIN chheen li!!! Hazratganj", "मेरा फोन चोरी हो गया आलमबाग", "Meri CHAIN chheen li!!! Hazratganj"]
+    pstore.add_raw([raw(f"n{i}", text, author=f"u{i}") for i, text in enumerate(texts)])
+    pstore.add_raw([raw("n9", "मेरा फोन चोरी हो गया आलमबाग", author="u9")])
+    assert pipeline.drain().processed == 4
+    stored = all_complaints(pstore)
+    assert len(stored) == 4
+    assert all(c.text_normalized == normalize_text(c.text) for c in stored)

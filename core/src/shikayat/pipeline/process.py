@@ -18,6 +18,7 @@ import os
 import socket
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from functools import lru_cache
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -71,6 +72,12 @@ def _derive(complaint: Complaint, fields: dict[str, Any]) -> Complaint:
 
 
 _set = object.__setattr__
+
+
+_normalized = lru_cache(maxsize=8192)(normalize_text)
+""":func:`~shikayat.textnorm.normalize_text` (a pure function) remembering the last texts it
+normalized: a text that comes back — a copy-paste wave, a repost's copied text — is
+normalized once."""
 
 
 def _duplicate_fields(duplicate: Duplicate) -> dict[str, Any]:
@@ -260,7 +267,7 @@ class Pipeline:
             "docket": docket_for(item.id, self.docket_prefix),
             "channel": channel_name,
             "received_at": item.received_at,
-            "text_normalized": normalize_text(complaint.text),
+            "text_normalized": _normalized(complaint.text),
         })
 
     def _decide(self, item: InboxItem, platform: Platform, complaint: Complaint, now: datetime) -> Outcome:
