@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 import orjson
 import pytest
@@ -463,3 +463,130 @@ def test_a_removal_that_arrives_before_its_post_is_applied_when_the_post_is_save
     lines = {row["external_id"]: row for row in map(orjson.loads, out.getvalue().splitlines())}
     assert lines["p1"]["text"] == TOMBSTONE and lines["p1"]["removed_at"] is not None
     assert lines["p2"]["removed_at"] is None
+
+
+def _stored(con: sa.Connection, table: str, where: str, params: dict[str, object]) -> dict[str, object]:
+    """A row as the driver returns it: the values the database holds, before any type processing."""
+    row = con.execute(sa.text(f"SELECT * FROM {table} WHERE {where}"), params).mappings().one()  # noqa: S608
+    return dict(row)
+
+
+def test_a_batch_stores_the_values_the_typed_columns_store(store: SQLStore) -> None:
+    """The batch paths hand the driver ready values (no per-value type processing): every column
+    must hold exactly what the typed models store for the same values — datetimes in the
+    dialect's format, JSON (None as JSON null), booleans, enums by value."""
+    from shikayat_storage.models import ComplaintRow, EventRow, Inbox, OutboxRow
+    from shikayat_storage.store import complaint_to_row
+
+    store.add_raw([raw("1900000000000000001"), raw("bare")])
+    i1, i2 = store.claim_inbox(2, owner="w", lease_seconds=30)
+    full = _full_complaint()
+    bare = complaint("bare", docket="SK-BARE", created_at=datetime(2026, 5, 1, 10, 0, tzinfo=UTC))
+    detail = {"docket": full.docket, "n": 3, "score": 0.5, "none": None, "नाम": ["हज़रतगंज", True]}
+    store.save_outcomes([
+        Processed(i1.id, full, [Event("complaint.received", full.id, detail, actor="pipeline")],
+                  [OutboxEntry("ack", "ch", full.external_id, "a1", "registered", private=True)]),
+        Processed(i2.id, bare, [Event("reply.queued", bare.id, {}, at=datetime(2026, 5, 2, 1, 2, 3, tzinfo=UTC))]),
+    ])
+    insert = store._insert
+    events = {c.id: store.events(c.id) for c in (full, bare)}
+    assert events[full.id][0].detail == detail
+    with store.engine.begin() as con:
+        for c, item in ((full, i1), (bare, i2)):
+            saved = _stored(con, "complaints", "id = :id", {"id": c.id})
+            updated_at = con.scalar(sa.select(ComplaintRow.updated_at).where(ComplaintRow.id == c.id))
+            twin = c.model_copy(update={"id": "twin-" + c.id, "external_id": "twin-" + c.external_id,
+                                        "docket": None if c.docket is None else "twin-" + c.docket})
+            con.execute(insert(ComplaintRow), [complaint_to_row(twin, item.id, updated_at)])
+            typed = _stored(con, "complaints", "id = :id", {"id": twin.id})
+            for key in ("id", "external_id", "docket"):
+                saved.pop(key), typed.pop(key)
+            assert saved == typed
+        for c in (full, bare):
+            saved_event = _stored(con, "events", "complaint_id = :id", {"id": c.id})
+            (event,) = events[c.id]
+            con.execute(insert(EventRow), [{"complaint_id": "twin-" + c.id, "kind": event.kind, "actor": event.actor,
+                                            "detail": event.detail, "at": event.at}])
+            typed_event = _stored(con, "events", "complaint_id = :id", {"id": "twin-" + c.id})
+            for key in ("id", "complaint_id"):
+                saved_event.pop(key), typed_event.pop(key)
+            assert saved_event == typed_event
+        saved_ack = _stored(con, "outbox", "complaint_id = :id", {"id": full.id})
+        created_at = con.scalar(sa.select(OutboxRow.created_at).where(OutboxRow.complaint_id == full.id))
+        con.execute(insert(OutboxRow), [{"complaint_id": "twin", "kind": "ack", "platform": "twitter", "channel": "ch",
+                                         "in_reply_to": full.external_id, "recipient": "a1", "text": "registered",
+                                         "private": True, "state": "pending", "attempts": 0,
+                                         "created_at": created_at}])
+        typed_ack = _stored(con, "outbox", "complaint_id = :id", {"id": "twin"})
+        for key in ("id", "complaint_id"):
+            saved_ack.pop(key), typed_ack.pop(key)
+        assert saved_ack == typed_ack
+        saved_inbox = _stored(con, "inbox", "id = :id", {"id": i1.id})
+        processed_at = con.scalar(sa.select(Inbox.processed_at).where(Inbox.id == i1.id))
+        con.execute(sa.update(Inbox).where(Inbox.id == i2.id).values(processed_at=processed_at))
+        assert _stored(con, "inbox", "id = :id", {"id": i2.id})["processed_at"] == saved_inbox["processed_at"]
+        assert (saved_inbox["state"], saved_inbox["complaint_id"], saved_inbox["lease_owner"]) == ("done", full.id, None)
+    assert store.get_complaint(full.id) == full and store.get_complaint(bare.id) == bare
+
+
+def test_intake_stores_the_values_the_typed_columns_store_and_a_claim_reads_them_back(store: SQLStore) -> None:
+    from shikayat_storage.models import Inbox
+
+    ist = timezone(timedelta(hours=5, minutes=30))
+    posts = [RawPost(platform="twitter", external_id="k1", channel=None, payload=b'{"id": "k1", "t": "\\u0928"}',
+                     received_at=datetime(2026, 5, 1, 15, 0, 0, 7, tzinfo=ist)),
+             RawPost(platform="twitter", external_id="k2", channel="own", payload=b"\x00\xff raw",
+                     received_at=datetime(2026, 5, 1, 9, 30, tzinfo=UTC))]
+    assert store.add_raw(posts, channel="ch", dead=[(raw("k3"), "not JSON")]) == 3
+    with store.engine.begin() as con:
+        for p, kind in ((posts[0], "pending"), (posts[1], "pending"), (raw("k3"), "dead")):
+            saved = _stored(con, "inbox", "external_id = :k", {"k": p.external_id})
+            con.execute(store._insert(Inbox), [{
+                "platform": p.platform, "external_id": "twin-" + p.external_id, "channel": p.channel or "ch",
+                "payload": p.payload, "received_at": saved_received(con, p.external_id), "state": kind,
+                "error": "not JSON" if kind == "dead" else None, "attempts": 0}])
+            typed = _stored(con, "inbox", "external_id = :k", {"k": "twin-" + p.external_id})
+            for key in ("id", "external_id"):
+                saved.pop(key), typed.pop(key)
+            assert saved == typed
+    first, second = store.claim_inbox(10, owner="w", lease_seconds=30)[:2]
+    assert (first.external_id, first.channel, first.payload, first.attempts) == ("k1", "ch", posts[0].payload, 1)
+    assert first.received_at == posts[0].received_at and first.received_at.tzinfo is not None
+    assert first.received_at.utcoffset() == timedelta(0)
+    assert (second.external_id, second.channel, second.payload) == ("k2", "own", b"\x00\xff raw")
+    assert second.received_at == posts[1].received_at
+
+
+def saved_received(con: sa.Connection, external_id: str) -> datetime:
+    from shikayat_storage.models import Inbox
+
+    value = con.scalar(sa.select(Inbox.received_at).where(Inbox.external_id == external_id))
+    assert value is not None
+    return value
+
+
+def test_a_batch_with_a_post_already_stored_keeps_the_others_and_skips_only_its_rows(store: SQLStore) -> None:
+    store.add_raw([raw("m1"), raw("m2"), raw("m3"), raw("m4")])
+    i1, i2, i3, i4 = store.claim_inbox(4, owner="w", lease_seconds=30)
+    earlier = complaint("m2", docket="SK-M2")
+    store.save_outcomes([Processed(i2.id, earlier)])
+    batch = [complaint("m1", docket="SK-M1"), complaint("m2", docket="SK-M2X"), complaint("m3", docket="SK-M3")]
+    outcomes = [
+        Processed(item.id, c, [Event("complaint.received", c.id)], [OutboxEntry("ack", "ch", c.external_id, "a1", "ok")],
+                  Support(earlier.id) if c.external_id == "m3" else None)
+        for item, c in zip((i1, i2, i3), batch, strict=True)] + [DeadLetter(i4.id, "broken")]
+    store.save_outcomes(outcomes)
+    assert {c.external_id: c.id for c in store.iter_complaints()} == {
+        "m1": batch[0].id, "m2": earlier.id, "m3": batch[2].id}
+    assert store.events(batch[1].id) == [] and [e.kind for e in store.events(batch[2].id)] == ["complaint.received"]
+    back = store.get_complaint(earlier.id)
+    assert back is not None and back.support_posts == 2           # the fresh duplicate's support counted once
+    stats = store.stats()
+    assert (stats["outbox_pending"], stats["inbox_done"], stats["inbox_dead"]) == (2, 3, 1)
+    with store.engine.connect() as con:
+        linked = dict(con.execute(sa.text("SELECT external_id, complaint_id FROM inbox")).all())
+    assert linked == {"m1": batch[0].id, "m2": None, "m3": batch[2].id, "m4": None}
+    store.save_outcomes(outcomes[:1] + outcomes[2:])             # the very same complaints again: all skipped
+    back = store.get_complaint(earlier.id)
+    assert back is not None and back.support_posts == 2
+    assert len(store.events(batch[0].id)) == 1 and store.stats()["outbox_pending"] == 2

@@ -235,8 +235,8 @@ def ingest(ctx: Context, file: str, no_process: bool) -> None:
         with handle, Progress("[progress.description]{task.description}", BarColumn(), DownloadColumn(),
                               TimeRemainingColumn(), disable=not show, transient=True) as progress:
             task = progress.add_task("ingesting", total=size)
-            report = ingest_lines(lines, ctx.plugins, store, channels=channels,
-                                  on_line=lambda _n, line: progress.advance(task, len(line)))
+            report = ingest_lines(lines, ctx.plugins, store, channels=channels,   # a hidden bar is not advanced
+                                  on_line=(lambda _n, line: progress.advance(task, len(line))) if show else None)
         for number, error in report.bad_lines:
             click.echo(f"{file}:{number}: {error}", err=True)
         click.echo(f"read {report.lines} line(s): {report.posts} post(s), {report.new} new, "

@@ -19,6 +19,15 @@ from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 from shikayat.types import DuplicateReason, Language, MediaType, Priority, RouteBasis, Status
 
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+_PAIRS = tuple(a + b for a in _CROCKFORD for b in _CROCKFORD)  # 10 bits -> two digits
+_BITS40 = (1 << 40) - 1
+
+
+def _base32_40(value: int) -> str:
+    """A 40-bit value as 8 Crockford base-32 digits, most significant first (two digits per
+    table lookup: the id and the docket of every post are spelled here)."""
+    pairs = _PAIRS
+    return pairs[value >> 30] + pairs[(value >> 20) & 1023] + pairs[(value >> 10) & 1023] + pairs[value & 1023]
 
 
 def _to_utc(value: datetime) -> datetime:
@@ -33,14 +42,16 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def _ulid(value: int) -> str:
+    """A 128-bit value as 26 Crockford base-32 digits (the top digit holds 3 bits)."""
+    high = value >> 80
+    return (_PAIRS[high >> 40] + _base32_40(high & _BITS40) + _base32_40((value >> 40) & _BITS40)
+            + _base32_40(value & _BITS40))
+
+
 def new_id() -> str:
     """A new sortable opaque id (ULID layout: 48-bit milliseconds + 80 random bits)."""
-    value = (int(time.time() * 1000) << 80) | int.from_bytes(os.urandom(10), "big")
-    chars = []
-    for _ in range(26):
-        chars.append(_CROCKFORD[value & 31])
-        value >>= 5
-    return "".join(reversed(chars))
+    return _ulid((int(time.time() * 1000) << 80) | int.from_bytes(os.urandom(10), "big"))
 
 
 # Dockets are short public references derived from the inbox row number through a bijection
@@ -60,12 +71,7 @@ def docket_for(sequence: int, prefix: str = "SK") -> str:
     """
     if not 0 <= sequence <= _DOCKET_MASK:
         raise ValueError(f"docket sequence out of range: {sequence}")
-    value = (sequence * _DOCKET_MUL + _DOCKET_ADD) & _DOCKET_MASK
-    chars = []
-    for _ in range(8):
-        chars.append(_CROCKFORD[value & 31])
-        value >>= 5
-    code = "".join(reversed(chars))
+    code = _base32_40((sequence * _DOCKET_MUL + _DOCKET_ADD) & _DOCKET_MASK)
     return f"{prefix}-{code[:4]}-{code[4:]}"
 
 
@@ -175,9 +181,18 @@ class Complaint(_Model):
 TOMBSTONE = "[removed by its author]"
 """The stored text of a complaint whose post was deleted on the platform."""
 
-_DEVANAGARI = re.compile(r"[\u0900-\u097F]")
-_LATIN = re.compile(r"[A-Za-z]")
+_NOT_LATIN = bytes(b for b in range(256) if not (65 <= b <= 90 or 97 <= b <= 122))
 _NOISE = re.compile(r"https?://\S+|[@#]\w+")
+
+
+def _script_counts(text: str) -> tuple[int, int]:
+    """How many characters of ``text`` are Devanagari (U+0900-U+097F) and how many ASCII letters.
+
+    Counted on the UTF-8 bytes, in C: a Devanagari character is the only thing that starts with
+    E0 A4 or E0 A5 (E0 is always a lead byte), and an ASCII letter is a byte of its own (no byte
+    of a longer sequence is below 0x80)."""
+    raw = text.encode("utf-8", "surrogatepass")
+    return raw.count(b"\xe0\xa4") + raw.count(b"\xe0\xa5"), len(raw.translate(None, _NOT_LATIN))
 
 
 def detect_language(text: str) -> Language:
@@ -187,8 +202,7 @@ def detect_language(text: str) -> Language:
     Romanized Hindi is Latin script and reads as ``en`` here; the decision stage may refine it.
     """
     text = _NOISE.sub("", text)          # handles, hashtags and links say nothing of the language
-    deva = len(_DEVANAGARI.findall(text))
-    latin = len(_LATIN.findall(text))
+    deva, latin = _script_counts(text)
     if deva and latin:
         if min(deva, latin) * 5 >= max(deva, latin):
             return Language.MIXED

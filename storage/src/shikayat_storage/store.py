@@ -11,7 +11,8 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import datetime, timedelta
+from itertools import chain
+from datetime import UTC, datetime, timedelta
 from importlib import resources
 from typing import Any
 
@@ -20,7 +21,21 @@ from alembic import command
 from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, Select, bindparam, create_engine, event, func, or_, select, text, update
+from sqlalchemy import (
+    JSON,
+    Connection,
+    Engine,
+    Select,
+    Table,
+    bindparam,
+    create_engine,
+    event,
+    func,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 
 from shikayat.complaint import TOMBSTONE, Author, Complaint, Location, Media, Thread, utcnow
@@ -74,6 +89,129 @@ def _sqlite_engine(url: str) -> Engine:
 
 def _lock_key(name: str) -> int:
     return int.from_bytes(hashlib.sha256(b"shikayat-channel:" + name.encode()).digest()[:8], "big", signed=True)
+
+
+def _sqlite_time(value: datetime | None) -> str | None:
+    """What a UTC DateTime column holds on SQLite: naive UTC as ``YYYY-MM-DD HH:MM:SS.ffffff``
+    (SQLAlchemy's SQLite storage format, which its readers parse and its comparisons rely on)."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        raise ValueError("naive datetime given to the store")
+    if value.tzinfo is not UTC:
+        value = value.astimezone(UTC)
+    return value.isoformat(" ", "microseconds")[:26]     # without its "+00:00"
+
+
+def _read_sqlite_time(value: str) -> datetime:
+    return datetime.fromisoformat(value).replace(tzinfo=UTC)
+
+
+def _read_aware_time(value: datetime) -> datetime:
+    return value.astimezone(UTC)
+
+
+def _aware_time(value: datetime | None) -> datetime | None:
+    """PostgreSQL's driver takes aware datetimes as they are (timestamptz keeps the instant)."""
+    if value is not None and value.tzinfo is None:
+        raise ValueError("naive datetime given to the store")
+    return value
+
+
+def _plain(model: Any) -> dict[str, Any]:
+    """``model.model_dump(mode="json", exclude_none=True)`` of a flat model of scalars, without
+    pydantic's serializer (enums are written by value by orjson)."""
+    return {k: v for k, v in model.__dict__.items() if v is not None}
+
+
+class _Wire:
+    """Batch statements whose values are handed to the driver ready, as the typed columns would
+    store them (see :func:`_sqlite_time`, JSON text): SQLAlchemy's per-value type processing
+    costs more than the database's own work on a pipeline batch.
+
+    On SQLite an insert is multi-row ``VALUES`` chunked to the parameter limit (one statement
+    per chunk); on PostgreSQL it is one short statement executed per row, which psycopg parses
+    once and pipelines (a long multi-row statement would be parsed anew, in Python, each time)."""
+
+    def __init__(self, engine: Engine) -> None:
+        dialect = engine.dialect
+        self.sqlite = dialect.name == "sqlite"
+        self.time = _sqlite_time if self.sqlite else _aware_time
+        self.mark = "?" if self.sqlite else "%s"
+        self.max_params = dialect.insertmanyvalues_max_parameters
+        self._quote = dialect.identifier_preparer.quote
+        self._heads: dict[tuple[str, tuple[str, ...], bool], tuple[str, str, str]] = {}
+
+    json = staticmethod(_json_dumps)
+
+    def _head(self, table: Table, columns: tuple[str, ...], skip_conflicts: bool) -> tuple[str, str, str]:
+        key = (table.name, columns, skip_conflicts)
+        if key not in self._heads:
+            marks = [self.mark if self.sqlite or not isinstance(table.c[c].type, JSON) else f"{self.mark}::json"
+                     for c in columns]
+            names = ", ".join(self._quote(c) for c in columns)
+            self._heads[key] = (f"INSERT INTO {self._quote(table.name)} ({names}) VALUES ", f"({', '.join(marks)})",
+                                " ON CONFLICT DO NOTHING" if skip_conflicts else "")
+        return self._heads[key]
+
+    def insert(self, con: Connection, table: Table, columns: tuple[str, ...], rows: Sequence[tuple[Any, ...]],
+               *, skip_conflicts: bool = False) -> int:
+        """INSERT ``rows`` (tuples in ``columns`` order); with ``skip_conflicts`` a row that
+        conflicts with a stored one is skipped. Returns how many rows were inserted."""
+        head, group, tail = self._head(table, columns, skip_conflicts)
+        if not self.sqlite:
+            return con.exec_driver_sql(head + group + tail, list(rows)).rowcount if rows else 0
+        per = max(1, self.max_params // len(columns))
+        inserted = 0
+        for start in range(0, len(rows), per):
+            chunk = rows[start:start + per]
+            sql = head + ", ".join([group] * len(chunk)) + tail
+            inserted += con.exec_driver_sql(sql, tuple(chain.from_iterable(chunk))).rowcount
+        return inserted
+
+    def marks(self, sql: str) -> str:
+        """``sql`` written with ``?`` marks, in the driver's parameter style."""
+        return sql if self.sqlite else sql.replace("?", self.mark)
+
+    def update_many(self, con: Connection, sql: str, rows: Sequence[tuple[Any, ...]]) -> None:
+        """An UPDATE written with ``?`` marks, executed once per row tuple (one prepared statement)."""
+        if rows:
+            con.exec_driver_sql(self.marks(sql), list(rows))
+
+
+_COMPLAINT_COLUMNS = (
+    "id", "docket", "inbox_id", "platform", "external_id", "channel", "permalink", "author_id", "author_handle",
+    "author_name", "author_phone", "text", "text_normalized", "language", "created_at", "received_at", "mentions",
+    "hashtags", "links", "media", "location", "thread", "conversation_id", "duplicate_of", "duplicate_of_docket",
+    "duplicate_reason", "duplicate_score", "support_posts", "support_authors", "category", "priority",
+    "actionable", "sensitive", "unit", "unit_reason", "unit_basis", "sla_due", "status", "action_report",
+    "removed_at", "updated_at",
+)
+_EVENT_COLUMNS = ("complaint_id", "kind", "actor", "detail", "at")
+_OUTBOX_COLUMNS = ("complaint_id", "kind", "platform", "channel", "in_reply_to", "recipient", "text", "private",
+                   "state", "attempts", "created_at")
+_INBOX_COLUMNS = ("platform", "external_id", "channel", "payload", "received_at", "state", "error", "attempts")
+
+
+def _json_list(values: tuple[Any, ...]) -> str:
+    return _json_dumps(values) if values else "[]"
+
+
+def complaint_to_wire(c: Complaint, inbox_id: int | None, now: Any, wire: _Wire) -> tuple[Any, ...]:
+    """:func:`complaint_to_row` as the driver takes it, in ``_COMPLAINT_COLUMNS`` order."""
+    time, author, thread = wire.time, c.author, c.thread
+    return (
+        c.id, c.docket, inbox_id, c.platform, c.external_id, c.channel, c.permalink,
+        author.id, author.handle, author.name, author.phone, c.text, c.text_normalized, c.language.value,
+        time(c.created_at), time(c.received_at), _json_list(c.mentions), _json_list(c.hashtags),
+        _json_list(c.links), _json_list(tuple(_plain(m) for m in c.media)),
+        _json_dumps(_plain(c.location)) if c.location else "null", _json_dumps(_plain(thread)),
+        thread.conversation_id,
+        c.duplicate_of, c.duplicate_of_docket, c.duplicate_reason.value if c.duplicate_reason else None,
+        c.duplicate_score, c.support_posts, c.support_authors, c.category, c.priority.value,
+        c.actionable, c.sensitive, c.unit, c.unit_reason, c.unit_basis.value if c.unit_basis else None,
+        time(c.sla_due), c.status.value, c.action_report, time(c.removed_at), now,
+    )
 
 
 def complaint_to_row(c: Complaint, inbox_id: int | None, now: datetime) -> dict[str, Any]:
@@ -135,6 +273,8 @@ class SQLStore(Store):
                                         json_deserializer=orjson.loads)
         self.dialect = self.engine.dialect.name
         self._insert = sqlite.insert if self.dialect == "sqlite" else postgresql.insert
+        self._wire = _Wire(self.engine)
+        self._claim_sql = self._claim_statement()
         self._locks: dict[str, Connection] = {}
 
     def __repr__(self) -> str:
@@ -169,17 +309,16 @@ class SQLStore(Store):
     # -- intake ----------------------------------------------------------------------------
     def add_raw(self, posts: Sequence[RawPost], *, channel: str | None = None, cursor: Cursor | None = None,
                 dead: Sequence[tuple[RawPost, str]] = ()) -> int:
-        rows = [{"platform": p.platform, "external_id": p.external_id, "channel": p.channel or channel,
-                 "payload": p.payload, "received_at": p.received_at, "state": InboxState.PENDING.value,
-                 "error": None, "attempts": 0} for p in posts]
-        rows += [{"platform": p.platform, "external_id": p.external_id, "channel": p.channel or channel,
-                  "payload": p.payload, "received_at": p.received_at, "state": InboxState.DEAD.value,
-                  "error": error, "attempts": 0} for p, error in dead]
+        time = self._wire.time
+        pending, dead_state = InboxState.PENDING.value, InboxState.DEAD.value
+        rows = [(p.platform, p.external_id, p.channel or channel, p.payload, time(p.received_at), pending, None, 0)
+                for p in posts]
+        rows += [(p.platform, p.external_id, p.channel or channel, p.payload, time(p.received_at), dead_state,
+                  error, 0) for p, error in dead]
         new = 0
         with self.engine.begin() as con:
             if rows:
-                stmt = self._insert(Inbox).on_conflict_do_nothing().returning(Inbox.id)
-                new = len(con.execute(stmt, rows).all())
+                new = self._wire.insert(con, Inbox.__table__, _INBOX_COLUMNS, rows, skip_conflicts=True)
             if cursor is not None and channel is not None:
                 self._upsert_channel(con, channel, {"cursor": cursor})
         return new
@@ -219,67 +358,78 @@ class SQLStore(Store):
         return q.with_for_update(skip_locked=True) if self.dialect == "postgresql" else q
 
     def claim_inbox(self, limit: int, *, owner: str, lease_seconds: float) -> list[InboxItem]:
+        """One statement: the oldest claimable rows are leased and returned (PostgreSQL skips
+        rows another transaction holds)."""
         now = utcnow()
+        wire = self._wire
         with self.engine.begin() as con:
-            q = (select(Inbox.id)
-                 .where(Inbox.state == InboxState.PENDING.value,
-                        or_(Inbox.leased_until.is_(None), Inbox.leased_until < now))
-                 .order_by(Inbox.id).limit(limit))
-            ids = list(con.scalars(self._claimable(q)))
-            if not ids:
-                return []
-            con.execute(update(Inbox).where(Inbox.id.in_(ids)).values(
-                lease_owner=owner, leased_until=now + timedelta(seconds=lease_seconds), attempts=Inbox.attempts + 1))
-            rows = con.execute(select(Inbox).where(Inbox.id.in_(ids)).order_by(Inbox.id))
-            return [_inbox_item(r) for r in rows]
+            rows = con.exec_driver_sql(self._claim_sql, (InboxState.PENDING.value, wire.time(now), limit, owner,
+                                             wire.time(now + timedelta(seconds=lease_seconds)))).all()
+        rows.sort(key=lambda r: r[0])
+        received = _read_sqlite_time if wire.sqlite else _read_aware_time
+        return [InboxItem(id=r[0], platform=r[1], channel=r[2], external_id=r[3], payload=bytes(r[4]),
+                          received_at=received(r[5]), attempts=r[6]) for r in rows]
+
+    def _claim_statement(self) -> str:
+        lock = "" if self._wire.sqlite else " FOR UPDATE SKIP LOCKED"
+        return self._wire.marks("WITH picked AS MATERIALIZED (SELECT id FROM inbox WHERE state = ?"
+                " AND (leased_until IS NULL OR leased_until < ?) ORDER BY id LIMIT ?" + lock + ")"
+                " UPDATE inbox SET lease_owner = ?, leased_until = ?, attempts = attempts + 1"
+                " WHERE id IN (SELECT id FROM picked)"
+                " RETURNING id, platform, channel, external_id, payload, received_at, attempts")
 
     def save_outcomes(self, outcomes: Sequence[Outcome]) -> None:
         if not outcomes:
             return
         now = utcnow()
+        wire = self._wire
+        at = wire.time(now)
         processed = [o for o in outcomes if isinstance(o, Processed)]
         with self.engine.begin() as con:
             inserted: set[str] = set()
             if processed:
-                rows = [complaint_to_row(o.complaint, o.inbox_id, now) for o in processed]
-                stmt = self._insert(ComplaintRow).on_conflict_do_nothing().returning(ComplaintRow.id)
-                inserted = set(con.execute(stmt, rows).scalars())
+                inserted = self._insert_complaints(
+                    con, [complaint_to_wire(o.complaint, o.inbox_id, at, wire) for o in processed])
             fresh = [o for o in processed if o.complaint.id in inserted]
-            events = [self._event_row(e, now) for o in fresh for e in o.events]
+            events = [self._event_wire(e, at) for o in fresh for e in o.events]
             if events:
-                con.execute(self._insert(EventRow), events)
-            outbox = [{"complaint_id": o.complaint.id, "kind": e.kind, "platform": o.complaint.platform,
-                       "channel": e.channel, "in_reply_to": e.in_reply_to, "recipient": e.recipient,
-                       "text": e.text, "private": e.private, "state": OutboxState.PENDING.value,
-                       "attempts": 0, "created_at": now} for o in fresh for e in o.outbox]
+                wire.insert(con, EventRow.__table__, _EVENT_COLUMNS, events)
+            pending = OutboxState.PENDING.value
+            outbox = [(o.complaint.id, e.kind, o.complaint.platform, e.channel, e.in_reply_to, e.recipient, e.text,
+                       e.private, pending, 0, at) for o in fresh for e in o.outbox]
             if outbox:
-                con.execute(self._insert(OutboxRow).on_conflict_do_nothing(), outbox)
-            support = [{"b_id": o.support.canonical_id, "b_posts": o.support.posts, "b_authors": o.support.authors}
-                       for o in fresh if o.support is not None]
-            if support:
-                con.execute(update(ComplaintRow).where(ComplaintRow.id == bindparam("b_id")).values(
-                    support_posts=ComplaintRow.support_posts + bindparam("b_posts"),
-                    support_authors=ComplaintRow.support_authors + bindparam("b_authors"),
-                    updated_at=now).execution_options(synchronize_session=False), support)
+                wire.insert(con, OutboxRow.__table__, _OUTBOX_COLUMNS, outbox, skip_conflicts=True)
+            wire.update_many(con, "UPDATE complaints SET support_posts = support_posts + ?,"
+                                  " support_authors = support_authors + ?, updated_at = ? WHERE id = ?",
+                             [(o.support.posts, o.support.authors, at, o.support.canonical_id)
+                              for o in fresh if o.support is not None])
             self._record_removals(con, [o for o in outcomes if isinstance(o, Removal)], fresh, now)
+            done, dead, ignored = InboxState.DONE.value, InboxState.DEAD.value, InboxState.IGNORED.value
             states = []
             for o in outcomes:
                 if isinstance(o, Processed):
-                    states.append({"b_id": o.inbox_id, "b_state": InboxState.DONE.value, "b_error": None,
-                                   "b_complaint": o.complaint.id if o.complaint.id in inserted else None})
+                    cid = o.complaint.id
+                    states.append((done, None, cid if cid in inserted else None, at, o.inbox_id))
                 elif isinstance(o, DeadLetter):
-                    states.append({"b_id": o.inbox_id, "b_state": InboxState.DEAD.value, "b_error": o.error,
-                                   "b_complaint": None})
+                    states.append((dead, o.error, None, at, o.inbox_id))
                 elif isinstance(o, Ignored):
-                    states.append({"b_id": o.inbox_id, "b_state": InboxState.IGNORED.value, "b_error": o.reason,
-                                   "b_complaint": None})
+                    states.append((ignored, o.reason, None, at, o.inbox_id))
                 elif isinstance(o, Removal):
-                    states.append({"b_id": o.inbox_id, "b_state": InboxState.IGNORED.value,
-                                   "b_error": o.note or f"removal of {o.external_id}", "b_complaint": None})
-            con.execute(update(Inbox).where(Inbox.id == bindparam("b_id")).values(
-                state=bindparam("b_state"), error=bindparam("b_error"), complaint_id=bindparam("b_complaint"),
-                processed_at=now, lease_owner=None, leased_until=None,
-            ).execution_options(synchronize_session=False), states)
+                    states.append((ignored, o.note or f"removal of {o.external_id}", None, at, o.inbox_id))
+            wire.update_many(con, "UPDATE inbox SET state = ?, error = ?, complaint_id = ?, processed_at = ?,"
+                                  " lease_owner = NULL, leased_until = NULL WHERE id = ?", states)
+
+    def _insert_complaints(self, con: Connection, rows: Sequence[tuple[Any, ...]]) -> set[str]:
+        """The ids of the rows inserted; a row whose post (or id) is stored already is skipped.
+        Usually every row goes in at once; when some did not (a second worker raced on an expired
+        lease), the batch is undone and inserted row by row, to know exactly which ones went in."""
+        wire, table = self._wire, ComplaintRow.__table__
+        savepoint = con.begin_nested()
+        if wire.insert(con, table, _COMPLAINT_COLUMNS, rows, skip_conflicts=True) == len(rows):
+            savepoint.commit()
+            return {r[0] for r in rows}
+        savepoint.rollback()
+        return {r[0] for r in rows if wire.insert(con, table, _COMPLAINT_COLUMNS, [r], skip_conflicts=True)}
 
     def _record_removals(self, con: Connection, removals: Sequence[Removal], fresh: Sequence[Processed],
                          now: datetime) -> None:
@@ -316,6 +466,10 @@ class SQLStore(Store):
                 {"external_id": row.external_id, "removed_at": removal.removed_at.isoformat(),
                  "removed_by": removal.removed_by, "removal": removal.external_id, "inbox_id": removal.inbox_id},
                 actor="platform"), now)])
+
+    def _event_wire(self, e: Event, at: Any) -> tuple[Any, ...]:
+        wire = self._wire
+        return (e.complaint_id, e.kind, e.actor, wire.json(e.detail), at if e.at is None else wire.time(e.at))
 
     @staticmethod
     def _event_row(e: Event, now: datetime) -> dict[str, Any]:

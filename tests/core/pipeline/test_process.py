@@ -406,3 +406,48 @@ def test_hook_complaint_stored(pipeline: Pipeline, pstore: Store, plugins: Plugi
     pstore.add_raw([raw("n1", "x"), raw("n2", "y"), raw("own", "z", author="police")])
     pipeline.drain()
     assert sorted(seen) == ["n1", "n2"]
+
+
+def test_a_batch_decides_with_the_collector_paused_and_leaves_it_as_it_was(pipeline: Pipeline, pstore: Store,
+                                                                          plugins: Plugins) -> None:
+    import gc
+
+    seen: list[bool] = []
+
+    class Watch:
+        @hookimpl(tryfirst=True)
+        def classify_complaint(self, complaint: Complaint, context: DecisionContext) -> None:
+            seen.append(gc.isenabled())
+            if complaint.external_id == "boom":
+                raise RuntimeError("a decision hook failed")
+
+    plugins.pm.register(Watch())
+    assert gc.isenabled()
+    pstore.add_raw([raw("g1", "chain chheen li hazratganj")])
+    assert pipeline.drain().processed == 1
+    assert seen == [False] and gc.isenabled()              # paused while deciding, resumed after
+    pstore.add_raw([raw("boom", "mobile chori ho gaya aliganj")])
+    try:
+        pipeline.run_batch()
+    except RuntimeError:
+        pass
+    assert seen == [False, False] and gc.isenabled()       # resumed when a batch fails, too
+    gc.disable()
+    try:
+        pstore.add_raw([raw("g2", "loud music gomti nagar")])
+        assert pipeline.drain().processed == 1
+        assert not gc.isenabled()                          # the application's choice is kept
+    finally:
+        gc.enable()
+
+
+def test_every_post_stores_the_normalized_form_of_its_own_text(pipeline: Pipeline, pstore: Store) -> None:
+    from shikayat.textnorm import normalize_text
+
+    texts = ["Meri CHAIN chheen li!!! Hazratganj", "मेरा फोन चोरी हो गया आलमबाग", "Meri CHAIN chheen li!!! Hazratganj"]
+    pstore.add_raw([raw(f"n{i}", text, author=f"u{i}") for i, text in enumerate(texts)])
+    pstore.add_raw([raw("n9", "मेरा फोन चोरी हो गया आलमबाग", author="u9")])
+    assert pipeline.drain().processed == 4
+    stored = all_complaints(pstore)
+    assert len(stored) == 4
+    assert all(c.text_normalized == normalize_text(c.text) for c in stored)

@@ -12,10 +12,13 @@ tombstones that complaint's text and keeps its case.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import socket
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from functools import lru_cache
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -71,9 +74,35 @@ def _derive(complaint: Complaint, fields: dict[str, Any]) -> Complaint:
 _set = object.__setattr__
 
 
+_normalized = lru_cache(maxsize=8192)(normalize_text)
+""":func:`~shikayat.textnorm.normalize_text` (a pure function) remembering the last texts it
+normalized: a text that comes back — a copy-paste wave, a repost's copied text — is
+normalized once."""
+
+
 def _duplicate_fields(duplicate: Duplicate) -> dict[str, Any]:
     return {"duplicate_of": duplicate.of, "duplicate_of_docket": duplicate.of_docket,
             "duplicate_reason": duplicate.reason, "duplicate_score": duplicate.score}
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector paused while a batch is decided, and resumed as it was.
+
+    Deciding a batch allocates and drops many small containers; with the collector running,
+    each few hundred allocations trigger a pass, and every so often a full pass walks every live
+    object of the process (the classifier's and the dedupe index's included). Reference counting
+    still frees the batch's garbage at once; the few cycles wait for the pass after the batch,
+    whose allocations are bounded by the batch size. If the collector was already off (the
+    application's choice, or another batch in another thread), it is left as it is."""
+    paused = gc.isenabled()
+    if paused:
+        gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
 
 
 def worker_name() -> str:
@@ -157,7 +186,8 @@ class Pipeline:
         result = BatchResult(claimed=len(items))
         if not items:
             return result
-        outcomes = self.process(items)
+        with _collector_paused():
+            outcomes = self.process(items)
         self.store.save_outcomes(outcomes)
         for outcome in outcomes:
             if isinstance(outcome, Processed):
@@ -237,7 +267,7 @@ class Pipeline:
             "docket": docket_for(item.id, self.docket_prefix),
             "channel": channel_name,
             "received_at": item.received_at,
-            "text_normalized": normalize_text(complaint.text),
+            "text_normalized": _normalized(complaint.text),
         })
 
     def _decide(self, item: InboxItem, platform: Platform, complaint: Complaint, now: datetime) -> Outcome:
