@@ -244,18 +244,24 @@ def train(examples: Iterable[Example], codes: Sequence[str], params: Params = Pa
     doc_weight = np.repeat(np.array(weights) / np.sqrt(np.maximum(lengths, 1)), lengths) * idf[feature]
     counts = np.bincount(feature * n_codes + doc_cat, weights=doc_weight,
                          minlength=n_features * n_codes).reshape(n_features, n_codes)
+    # the (features × categories) arrays are the large ones: worked on in place, one at a time
     if params.complement:
-        other = counts.sum(1, keepdims=True) - counts
-        log_other = np.log(other + params.alpha) - np.log(other.sum(0) + params.alpha * n_features)
-        log_p = -log_other
+        np.subtract(counts.sum(1, keepdims=True), counts, out=counts)     # the counts of every other category
+    totals = counts.sum(0)
+    counts += params.alpha
+    log_p = np.log(counts, out=counts)
+    log_p -= np.log(totals + params.alpha * n_features)
+    if params.complement:
+        np.negative(log_p, out=log_p)
         log_p -= log_p.mean(1, keepdims=True)
-    else:
-        log_p = np.log(counts + params.alpha) - np.log(counts.sum(0) + params.alpha * n_features)
     log_p *= idf[:, None]
     if params.perceptron_weight and params.perceptron_epochs and n_docs:
         starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
         docs = [np.unique(feature[a:a + n]) for a, n in zip(starts.tolist(), lengths.tolist(), strict=True)]
-        log_p += params.perceptron_weight * _perceptron(docs, cats, n_features, n_codes, params.perceptron_epochs)
+        learned = _perceptron(docs, cats, n_features, n_codes, params.perceptron_epochs)
+        learned *= params.perceptron_weight
+        log_p += learned
+        del learned
 
     flag = np.repeat(np.array(emergency, dtype=np.int64), lengths)
     known = flag >= 0
@@ -292,9 +298,13 @@ def _perceptron(docs: Sequence[np.ndarray], cats: Sequence[int], n_features: int
                 summed[ids, right] += step
                 summed[ids, guess] -= step
             step += 1
-    averaged = weights - summed / step
-    largest = float(np.abs(averaged).max()) if averaged.size else 0.0
-    return averaged / largest if largest else averaged
+    summed /= -step
+    summed += weights                    # the average of the weights over every step
+    del weights
+    largest = float(np.abs(summed).max()) if summed.size else 0.0
+    if largest:
+        summed /= largest
+    return summed
 
 
 def keyword_examples(taxonomy: Taxonomy) -> list[Example]:
