@@ -256,8 +256,8 @@ def train(examples: Iterable[Example], codes: Sequence[str], params: Params = Pa
         log_p -= log_p.mean(1, keepdims=True)
     log_p *= idf[:, None]
     if params.perceptron_weight and params.perceptron_epochs and n_docs:
-        starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
-        docs = [np.unique(feature[a:a + n]) for a, n in zip(starts.tolist(), lengths.tolist(), strict=True)]
+        # each example's distinct features: the sorted (example, feature) keys counted for idf
+        docs = np.split(in_doc % width, np.cumsum(np.bincount(in_doc // width, minlength=n_docs))[:-1])
         learned = _perceptron(docs, cats, n_features, n_codes, params.perceptron_epochs)
         learned *= params.perceptron_weight
         log_p += learned
